@@ -1,0 +1,26 @@
+# Replication of "Pretraining Scaling Laws for Generative Evaluations of Language Models"
+# and "Evaluating the Robustness of Chinchilla Compute-Optimal Scaling".
+# Edit config/config.yaml, not the workflow. See README.md.
+
+configfile: "config/config.yaml"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/acquire.smk"
+include: "workflow/rules/chinchilla.smk"
+include: "workflow/rules/chinchilla_fit.smk"
+include: "workflow/rules/outcomes.smk"
+include: "workflow/rules/passk.smk"
+include: "workflow/rules/fit.smk"
+include: "workflow/rules/backtest.smk"
+include: "workflow/rules/envelope.smk"
+include: "workflow/rules/paper.smk"
+
+
+report: "workflow/report/workflow.rst"
+
+
+rule all:
+    default_target: True
+    input:
+        all_outputs(),

@@ -1,0 +1,1 @@
+# Paper G: backtesting the three laws and parameter stability.

@@ -1,0 +1,1 @@
+# Paper C §2-3: Chinchilla fits with bootstrap uncertainty, tokens per parameter, perturbations.

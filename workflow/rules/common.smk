@@ -1,0 +1,38 @@
+# Config validation, the shared imports and the function that builds `rule all`.
+
+import re
+import sys
+
+from snakemake.utils import min_version, validate
+
+from scalingrepro import paths
+from scalingrepro.registry import all_targets
+from scalingrepro.sources import load_manifest
+
+min_version("9.0")
+
+validate(config, "../schemas/config.schema.yaml")
+
+SOURCES = load_manifest(paths.SOURCES_MANIFEST)
+TARGETS = all_targets(config)
+# Rules run Python through the interpreter that runs Snakemake (the project's environment).
+PYTHON = sys.executable
+
+
+def source_path(name):
+    """Where the acquire rule puts the external input `name` of config/sources.yaml."""
+    return str(paths.resource(SOURCES[name].file))
+
+
+# Result tables that are contracts of their own (other stages and users read them); each rule
+# file appends its own, and `rule all` builds them even where no figure needs them yet.
+CONTRACT_TABLES = []
+
+
+def all_outputs():
+    """Every contract table, and every registered figure and table with its executed and rendered notebook."""
+    outputs = [str(path) for path in CONTRACT_TABLES]
+    for target in TARGETS:
+        outputs += target.outputs
+        outputs += [str(paths.executed_notebook(target.id)), str(paths.rendered_notebook(target.id))]
+    return outputs

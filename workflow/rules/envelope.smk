@@ -1,0 +1,1 @@
+# Paper G: the compute-optimal envelope and the misallocation penalty.

@@ -1,0 +1,1 @@
+# Paper G: the three scaling laws fit per benchmark, estimator and k, with bootstrap over problems.

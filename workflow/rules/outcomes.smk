@@ -1,0 +1,1 @@
+# Paper G: canonical per-problem outcomes tables from the released sampling data.

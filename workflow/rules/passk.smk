@@ -1,0 +1,1 @@
+# Paper G: per-problem and benchmark pass@k under both estimators.

@@ -1,0 +1,16 @@
+"""Registered outputs of paper G (Pretraining Scaling Laws for Generative Evaluations)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from .generative_backtest import backtest_targets
+from .generative_fits import fit_targets
+from .generative_sampling import sampling_targets
+from .target import Target
+
+
+def generative_targets(config: Mapping[str, Any]) -> list[Target]:
+    """Paper G's figures and tables."""
+    return sampling_targets(config) + fit_targets(config) + backtest_targets(config)

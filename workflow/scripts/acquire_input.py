@@ -1,0 +1,15 @@
+"""Rule acquire_input: materialize one external input, checksum-verified (scalingrepro.sources)."""
+
+from pathlib import Path
+
+from scalingrepro import logs, paths
+from scalingrepro.errors import exit_on_input_error
+from scalingrepro.sources import acquire, load_manifest, resolve_mirror
+
+log = logs.configure(snakemake.log[0])
+with exit_on_input_error():
+    source = load_manifest(paths.SOURCES_MANIFEST)[snakemake.params.name]
+    mirror = resolve_mirror(snakemake.config.get("mirror"))
+    log.info("acquiring %s from %s", source.file, mirror or source.url)
+    acquire(source, Path(snakemake.output[0]), mirror)
+    log.info("verified sha256 %s", source.sha256)
