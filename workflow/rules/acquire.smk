@@ -8,6 +8,8 @@ rule acquire_input:
         file="|".join(re.escape(source.file) for source in SOURCES.values()),
     params:
         name=lambda wildcards: next(s.name for s in SOURCES.values() if s.file == wildcards.file),
+    conda:
+        ANALYSIS_ENV
     log:
         str(paths.log("acquire_input", "{file}")),
     localrule: True

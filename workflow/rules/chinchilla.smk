@@ -11,6 +11,8 @@ rule count_chinchilla_parameters:
         summary=str(paths.chinchilla("parameter_count_summary.csv")),
     params:
         match_tolerance_pct=config["chinchilla"]["match_tolerance_pct"],
+    conda:
+        ANALYSIS_ENV
     log:
         str(paths.log("count_chinchilla_parameters")),
     script:
@@ -23,6 +25,8 @@ rule build_chinchilla_runs:
         counts=rules.count_chinchilla_parameters.output.counts,
     output:
         runs=str(paths.chinchilla("runs.csv")),
+    conda:
+        ANALYSIS_ENV
     log:
         str(paths.log("build_chinchilla_runs")),
     script:

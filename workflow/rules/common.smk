@@ -15,8 +15,10 @@ validate(config, "../schemas/config.schema.yaml")
 
 SOURCES = load_manifest(paths.SOURCES_MANIFEST)
 TARGETS = all_targets(config)
-# Rules run Python through the interpreter that runs Snakemake (the project's environment).
+# Rules run Python through the interpreter that runs Snakemake (the project's environment);
+# with --software-deployment-method conda, CPU rules use this environment instead.
 PYTHON = sys.executable
+ANALYSIS_ENV = "../../environment.yml"
 
 
 def source_path(name):

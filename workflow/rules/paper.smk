@@ -15,7 +15,7 @@ for target in TARGETS:
                     path,
                     caption="../report/target.rst",
                     category=target.paper,
-                    subcategory=target.kind + "s",
+                    subcategory=f"{target.kind}s",
                     labels={"target": target.id, "file": path.rsplit(".", 1)[-1]},
                 )
                 for path in target.outputs
@@ -25,6 +25,8 @@ for target in TARGETS:
         params:
             parameters=target.notebook_parameters,
             caption=target.caption,
+        conda:
+            ANALYSIS_ENV
         log:
             str(paths.log("paper", target.id)),
         script:

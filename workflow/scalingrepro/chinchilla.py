@@ -24,7 +24,7 @@ FLOP_PER_PARAMETER_TOKEN = 6  # C = 6 N D
 def load_table_a9(path: str | Path) -> pd.DataFrame:
     """Hoffmann et al.'s Table A9 with the reported count as raw parameters (`reported`)."""
     source = str(path)
-    table = pd.read_csv(path, comment="#")
+    table = pd.read_csv(path, comment="#", dtype=str, keep_default_na=False)  # keep bad cells verbatim for the error
     require_columns(table, TABLE_A9_COLUMNS, source)
     table = require_numeric(table, TABLE_A9_COLUMNS, source)
     require_positive(table, TABLE_A9_COLUMNS, source)
@@ -88,7 +88,7 @@ def summarize_relative_errors(counts: pd.DataFrame, match_tolerance_pct: float) 
 def load_epoch_runs(path: str | Path) -> pd.DataFrame:
     """Epoch AI's runs extracted from Chinchilla's Fig. 4: model_size, training_flop, loss."""
     source = str(path)
-    raw = pd.read_csv(path)
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False)  # keep bad cells verbatim for the error
     require_columns(raw, EPOCH_COLUMNS, source)
     runs = raw[list(EPOCH_COLUMNS)].rename(columns=EPOCH_COLUMNS)
     runs = require_numeric(runs, runs.columns, source)

@@ -29,14 +29,14 @@ def require_columns(table: pd.DataFrame, columns: Iterable[str], source: str) ->
 def _rows_preview(rows: pd.Index) -> str:
     shown = ", ".join(str(row) for row in rows[:MAX_ROWS_SHOWN])
     more = f" and {len(rows) - MAX_ROWS_SHOWN} more" if len(rows) > MAX_ROWS_SHOWN else ""
-    return f"row(s) {shown}{more}"
+    return f"data row(s) {shown}{more} (counting from 0)"
 
 
 def require_numeric(table: pd.DataFrame, columns: Iterable[str], source: str) -> pd.DataFrame:
     """Return `table` with `columns` as float; raise naming the rows that are not finite numbers."""
     table = table.copy()
     for column in columns:
-        values = pd.to_numeric(table[column], errors="coerce")
+        values = pd.to_numeric(table[column], errors="coerce")  # unparsable text becomes NaN
         bad = table.index[~np.isfinite(values.to_numpy(dtype=float))]
         if len(bad):
             raise InputError(

@@ -13,7 +13,14 @@ from .chinchilla import chinchilla_targets
 from .generative import generative_targets
 from .target import Target
 
-__all__ = ["Target", "all_targets"]
+__all__ = ["Target", "all_targets", "markdown_index", "UNAVAILABLE"]
+
+# Paper outputs that cannot be built from the released data yet, and why.
+UNAVAILABLE = {
+    "generative_fig18": "gold-reference likelihood law on MATH: needs MATH gold likelihoods, which the released data lacks (likelihood-scoring stage)",
+    "generative_fig19": "backtest of the gold-reference likelihood law on MATH: needs MATH gold likelihoods",
+    "generative_fig22": "gold-reference likelihood law parameters vs k on MATH: needs MATH gold likelihoods",
+}
 
 
 def all_targets(config: Mapping[str, Any]) -> list[Target]:
@@ -24,3 +31,22 @@ def all_targets(config: Mapping[str, Any]) -> list[Target]:
     if duplicated:
         raise ValueError(f"figure registry: duplicate target ids {duplicated}")
     return targets
+
+
+def paper_label(target_id: str) -> str:
+    """'generative_fig01_beta_binomial' -> 'G Fig. 1 (beta binomial)'."""
+    paper, number, *variant = target_id.split("_", 2)
+    kind = "Fig." if number.startswith("fig") else "Table"
+    label = f"{'G' if paper == 'generative' else 'C'} {kind} {number.removeprefix('fig').removeprefix('table').lstrip('0') or '0'}"
+    return f"{label} ({variant[0].replace('_', ' ')})" if variant else label
+
+
+def markdown_index(config: Mapping[str, Any]) -> str:
+    """The README's table: paper figure/table | target rule | output files | status."""
+    rows = ["| paper | target rule | output | status |", "|---|---|---|---|"]
+    for target in all_targets(config):
+        files = ", ".join(f"`{output}`" for output in target.outputs)
+        rows.append(f"| {paper_label(target.id)} | `{target.id}` | {files} | built |")
+    for target_id, reason in UNAVAILABLE.items():
+        rows.append(f"| {paper_label(target_id)} | — | — | not built: {reason} |")
+    return "\n".join(rows)

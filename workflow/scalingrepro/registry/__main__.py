@@ -1,0 +1,27 @@
+"""Print the README's figure index from the registry, or refresh it in place.
+
+    python -m scalingrepro.registry             # print the table
+    python -m scalingrepro.registry README.md   # replace the table between the index markers
+"""
+
+import sys
+from pathlib import Path
+
+import yaml
+from snakemake.utils import validate
+
+from . import markdown_index
+
+START, END = "<!-- figure-index:start -->", "<!-- figure-index:end -->"
+
+config = yaml.safe_load(Path("config/config.yaml").read_text())
+validate(config, "workflow/schemas/config.schema.yaml")
+index = markdown_index(config)
+if len(sys.argv) > 1:
+    readme = Path(sys.argv[1])
+    text = readme.read_text()
+    before, rest = text.split(START, 1)
+    after = rest.split(END, 1)[1]
+    readme.write_text(f"{before}{START}\n{index}\n{END}{after}")
+else:
+    print(index)
