@@ -1,0 +1,610 @@
+"""Paper C §2: the Chinchilla parametric fit (Besiroglu et al. 2024 method), batched.
+
+Model (Eq. 4 in log space): log L = LSE(a − α log N, b − β log D, e) with A = eᵃ, B = eᵇ,
+E = eᵉ. Internally a parameter vector is theta = (a, b, e, alpha, beta).
+
+- Point estimate: maximum likelihood under a Huber error density (δ on standardized
+  log-loss residuals) with a free scale σ. Since ρ_δ(r/σ) = ρ_{δσ}(r)/σ², the likelihood in
+  theta at fixed σ is a plain Huber fit with threshold δσ; we alternate that fit with the
+  one-dimensional scale update until both stop moving.
+- Bootstrap: resamples of the kept runs are multinomial count vectors over the runs, so all
+  resamples are one stacked weighted problem, refit by minimizing the Huber loss (δ) on
+  log-loss residuals with a batched semismooth-Newton / IRLS solver.
+- Tokens per parameter: closed form of the compute-optimal allocation under C = 6ND,
+  evaluated for parameter draws × compute budgets in one array.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import product
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import minimize, minimize_scalar
+from scipy.stats import norm
+
+THETA_NAMES = ("a", "b", "e", "alpha", "beta")
+PARAMETER_NAMES = ("E", "A", "alpha", "B", "beta")  # column order of the result tables
+FLOP_PER_PARAMETER_TOKEN = 6.0  # C = 6 N D
+LOG_SCALE_BOUNDS = (-40.0, 5.0)  # log σ search interval of the likelihood's scale update
+
+
+class FitError(RuntimeError):
+    """An unperturbed Chinchilla fit failed (the perturbation sweeps record failures instead)."""
+
+
+@dataclass(frozen=True)
+class FitData:
+    """Log parameter counts, log tokens and log losses of the runs that enter a fit (1-D arrays)."""
+
+    log_n: np.ndarray
+    log_d: np.ndarray
+    log_loss: np.ndarray
+
+    @property
+    def n_runs(self) -> int:
+        return len(self.log_loss)
+
+
+@dataclass(frozen=True)
+class BatchFit:
+    """Result of a batched Huber fit: theta (B, 5), objective (B,), converged (B,), iterations (B,)."""
+
+    theta: np.ndarray
+    objective: np.ndarray
+    converged: np.ndarray
+    iterations: np.ndarray
+
+
+@dataclass(frozen=True)
+class PointFit:
+    """Maximum-likelihood point estimate: theta (5,), log scale, negative log-likelihood, success."""
+
+    theta: np.ndarray
+    log_scale: float
+    negative_log_likelihood: float
+    converged: bool
+
+
+# ---------------------------------------------------------------------------------------------
+# Data
+
+
+def kept_runs(runs: pd.DataFrame, n_excluded: int) -> pd.DataFrame:
+    """The runs left after dropping the `n_excluded` highest-loss runs (Besiroglu et al.).
+
+    As in their code, a run is kept when its loss is strictly below the `n_excluded`-th
+    highest loss; ties at that loss would all be dropped.
+    """
+    if n_excluded <= 0:
+        return runs.reset_index(drop=True)
+    threshold = np.sort(runs["loss"].to_numpy())[-n_excluded]
+    return runs[runs["loss"] < threshold].reset_index(drop=True)
+
+
+def fit_data(parameters: np.ndarray, tokens: np.ndarray, loss: np.ndarray) -> FitData:
+    """FitData from positive parameter counts, token counts and losses (1-D arrays)."""
+    return FitData(
+        log_n=np.log(np.asarray(parameters, dtype=float)),
+        log_d=np.log(np.asarray(tokens, dtype=float)),
+        log_loss=np.log(np.asarray(loss, dtype=float)),
+    )
+
+
+def theta_from_parameters(A: float, B: float, E: float, alpha: float, beta: float) -> np.ndarray:
+    """(a, b, e, alpha, beta) from the untransformed parameters."""
+    return np.array([np.log(A), np.log(B), np.log(E), alpha, beta], dtype=float)
+
+
+def untransform(theta: np.ndarray) -> np.ndarray:
+    """(..., 5) theta -> (..., 5) parameters in PARAMETER_NAMES order (E, A, alpha, B, beta)."""
+    theta = np.asarray(theta, dtype=float)
+    return np.stack([np.exp(theta[..., 2]), np.exp(theta[..., 0]), theta[..., 3], np.exp(theta[..., 1]), theta[..., 4]], axis=-1)
+
+
+# ---------------------------------------------------------------------------------------------
+# Model and loss
+
+
+def predict_log_loss(theta: np.ndarray, data: FitData) -> np.ndarray:
+    """log L̂ for (B, 5) theta over the runs: a (B, n) array (stable log-sum-exp)."""
+    return _prediction_terms(np.atleast_2d(theta), data)[0]
+
+
+def _prediction_terms(theta: np.ndarray, data: FitData) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """log L̂ (B, n) and the softmax weights of the three terms (the Jacobian needs them)."""
+    model_term = theta[:, 0, None] - theta[:, 3, None] * data.log_n
+    data_term = theta[:, 1, None] - theta[:, 4, None] * data.log_d
+    constant_term = theta[:, 2, None]
+    largest = np.maximum(np.maximum(model_term, data_term), constant_term)
+    exp_model = np.exp(model_term - largest)
+    exp_data = np.exp(data_term - largest)
+    exp_constant = np.exp(constant_term - largest)
+    total = exp_model + exp_data + exp_constant
+    return largest + np.log(total), exp_model / total, exp_data / total, exp_constant / total
+
+
+def huber(residuals: np.ndarray, delta: float) -> np.ndarray:
+    """Huber's ρ_δ elementwise: r²/2 inside [−δ, δ], δ(|r| − δ/2) outside."""
+    magnitude = np.abs(residuals)
+    return np.where(magnitude <= delta, 0.5 * residuals**2, delta * (magnitude - 0.5 * delta))
+
+
+def huber_objective(theta: np.ndarray, data: FitData, delta: float, weights: np.ndarray | None = None) -> np.ndarray:
+    """Σ_i w_i ρ_δ(log L̂_i − log L_i) for (B, 5) theta; weights (B, n), (n,) or None (all 1). Returns (B,)."""
+    residuals = predict_log_loss(theta, data) - data.log_loss
+    losses = huber(residuals, delta)
+    if weights is not None:
+        losses = losses * weights
+    return losses.sum(axis=-1)
+
+
+def huber_log_normalizer(delta: float) -> float:
+    """log of the normalizing constant of the unit-scale Huber density exp(−ρ_δ(x))."""
+    return float(np.log(np.sqrt(2 * np.pi) * (1 - 2 * norm.sf(delta)) + 2 * np.exp(-0.5 * delta**2) / delta))
+
+
+def huber_negative_log_likelihood(theta: np.ndarray, log_scale: float, data: FitData, delta: float) -> float:
+    """−log-likelihood of the log losses under the Huber density with scale e^log_scale."""
+    residuals = predict_log_loss(theta, data)[0] - data.log_loss
+    standardized = residuals / np.exp(log_scale)
+    return float(huber(standardized, delta).sum() + data.n_runs * (huber_log_normalizer(delta) + log_scale))
+
+
+# ---------------------------------------------------------------------------------------------
+# Batched Huber minimization
+
+
+def fit_huber_batched(
+    start: np.ndarray,
+    data: FitData,
+    delta: float,
+    weights: np.ndarray | None = None,
+    max_iterations: int = 200,
+    tolerance: float = 1e-10,
+    max_halvings: int = 20,
+) -> BatchFit:
+    """Minimize Σ w ρ_δ(residual) for B stacked problems sharing the runs in `data`.
+
+    start: (B, 5) starting thetas; weights: (B, n) counts per run (bootstrap) or None.
+    Each iteration takes a semismooth-Newton step (curvature from the residuals inside the
+    Huber threshold; fast once that set is right) with a halving line search; where that
+    step needs shortening or fails, an IRLS step (the majorizer ρ'(r)/r, always a descent
+    direction) is tried too and the better decrease kept. A problem stops when its objective
+    falls by no more than 1e-13 relative, or its step is below `tolerance`; problems stop
+    independently (the active set shrinks). Returns a BatchFit; `converged` is False where
+    the iteration cap was hit or a value is not finite.
+    """
+    theta = np.array(np.atleast_2d(start), dtype=float)
+    n_problems, n_runs = len(theta), data.n_runs
+    counts = np.ones((n_problems, n_runs)) if weights is None else np.broadcast_to(np.asarray(weights, dtype=float), (n_problems, n_runs))
+    objective = _weighted_huber(theta, data, delta, counts)
+    converged = np.zeros(n_problems, dtype=bool)
+    iterations = np.zeros(n_problems, dtype=int)
+    active = np.flatnonzero(np.isfinite(objective))
+    for _ in range(max_iterations):
+        if len(active) == 0:
+            break
+        current, current_counts, current_objective = theta[active], counts[active], objective[active]
+        gradient, newton_curvature, irls_curvature = _huber_derivatives(current, data, delta, current_counts)
+        best_theta, best_objective, best_step = _line_search(current, -_solve_batched(newton_curvature, gradient), current_objective, data, delta, current_counts, max_halvings)
+        shortened = np.flatnonzero(best_step[1] < 1.0)
+        if len(shortened):
+            irls_theta, irls_objective, irls_step = _line_search(
+                current[shortened], -_solve_batched(irls_curvature[shortened], gradient[shortened]), current_objective[shortened], data, delta, current_counts[shortened], max_halvings
+            )
+            better = irls_objective < best_objective[shortened]
+            best_theta[shortened[better]] = irls_theta[better]
+            best_objective[shortened[better]] = irls_objective[better]
+            best_step[0][shortened[better]] = irls_step[0][better]
+        improved = best_objective < current_objective
+        best_objective = np.where(improved, best_objective, current_objective)
+        best_theta[~improved] = current[~improved]
+        theta[active], objective[active] = best_theta, best_objective
+        iterations[active] += 1
+        stalled = (current_objective - best_objective <= 1e-13 * np.abs(current_objective)) | (best_step[0] < tolerance)
+        converged[active[stalled]] = True
+        active = active[~stalled]
+    converged &= np.isfinite(objective) & np.isfinite(theta).all(axis=1)
+    return BatchFit(theta=theta, objective=objective, converged=converged, iterations=iterations)
+
+
+def _log_prediction(theta: np.ndarray, data: FitData) -> np.ndarray:
+    """log L̂ (B, n) without the max shift: fitted terms are O(1), and an overflowing trial
+    point only yields an infinite objective, which the line search rejects."""
+    total = np.exp(theta[:, 0, None] - theta[:, 3, None] * data.log_n)
+    total += np.exp(theta[:, 1, None] - theta[:, 4, None] * data.log_d)
+    total += np.exp(theta[:, 2, None])
+    return np.log(total, out=total)
+
+
+def _weighted_huber(theta: np.ndarray, data: FitData, delta: float, counts: np.ndarray) -> np.ndarray:
+    """Σ_i counts_i ρ_δ(r_i) per row; +inf where not finite."""
+    with np.errstate(all="ignore"):
+        residuals = _log_prediction(theta, data)
+        residuals -= data.log_loss
+        magnitude = np.abs(residuals, out=residuals)
+        # ρ_δ(r) = δ(|r| − δ/2) − ½(max(δ − |r|, 0))² covers both branches in one pass.
+        inside = np.maximum(delta - magnitude, 0.0)
+        loss = delta * (magnitude - 0.5 * delta) - 0.5 * inside * inside
+        total = np.einsum("bn,bn->b", counts, loss)
+    return np.where(np.isfinite(total), total, np.inf)
+
+
+def _huber_derivatives(theta: np.ndarray, data: FitData, delta: float, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Gradient (B, 5) and two Gauss-Newton curvatures (B, 5, 5): semismooth Newton and IRLS."""
+    with np.errstate(all="ignore"):
+        log_prediction, model_share, data_share, constant_share = _prediction_terms(theta, data)
+        residuals = log_prediction - data.log_loss
+        magnitude = np.abs(residuals)
+        jacobian = np.stack([model_share, data_share, constant_share, -model_share * data.log_n, -data_share * data.log_d], axis=-1)
+        irls_weights = counts * np.minimum(1.0, delta / np.maximum(magnitude, 1e-300))
+        # Newton: unit curvature inside the threshold, plus a small share of the IRLS majorizer
+        # so the matrix stays invertible when fewer than five residuals lie inside.
+        newton_weights = counts * (magnitude <= delta) + 1e-2 * irls_weights
+        stacked = np.stack([counts * np.clip(residuals, -delta, delta), newton_weights, irls_weights], axis=-1)
+        # One batched product gives J^T ψ and both J^T W J (columns: ψ, then 5 + 5 weighted copies of J).
+        right = np.concatenate([stacked[..., :1], jacobian * stacked[..., 1:2], jacobian * stacked[..., 2:3]], axis=-1)
+        products = np.matmul(jacobian.transpose(0, 2, 1), right)
+    return products[..., 0], products[..., 1:6], products[..., 6:11]
+
+
+def _solve_batched(matrices: np.ndarray, vectors: np.ndarray) -> np.ndarray:
+    """Solve each 5×5 system; a singular or non-finite one gets a zero step (its problem then stops)."""
+    finite = np.isfinite(matrices).all(axis=(1, 2)) & np.isfinite(vectors).all(axis=1)
+    solutions = np.zeros_like(vectors)
+    try:
+        solutions[finite] = np.linalg.solve(matrices[finite], vectors[finite][..., None])[..., 0]
+    except np.linalg.LinAlgError:
+        for index in np.flatnonzero(finite):
+            solutions[index] = np.linalg.lstsq(matrices[index], vectors[index], rcond=None)[0]
+    return solutions
+
+
+def _line_search(
+    theta: np.ndarray, direction: np.ndarray, objective: np.ndarray, data: FitData, delta: float, counts: np.ndarray, max_halvings: int
+) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray]]:
+    """Halve the step of each problem until its objective decreases.
+
+    Returns the new theta, its objective and (max |step taken|, fraction of the full step).
+    """
+    direction = np.where(np.isfinite(direction), direction, 0.0)
+    fraction = np.ones(len(theta))
+    candidate = theta + direction
+    candidate_objective = _weighted_huber(candidate, data, delta, counts)
+    for _ in range(max_halvings):
+        failed = np.flatnonzero(~(candidate_objective < objective))
+        if len(failed) == 0:
+            break
+        fraction[failed] *= 0.5
+        candidate[failed] = theta[failed] + fraction[failed, None] * direction[failed]
+        candidate_objective[failed] = _weighted_huber(candidate[failed], data, delta, counts[failed])
+    failed = ~(candidate_objective < objective)
+    fraction[failed] = 0.0
+    step_size = fraction * np.abs(direction).max(axis=1)
+    return candidate, candidate_objective, (step_size, fraction)
+
+
+# ---------------------------------------------------------------------------------------------
+# Point estimate
+
+
+def start_grid(grid: dict[str, Sequence[float]]) -> np.ndarray:
+    """All combinations of starting values: grid maps each of THETA_NAMES to its values. (K, 5)."""
+    return np.array(list(product(*(grid[name] for name in THETA_NAMES))), dtype=float)
+
+
+def fit_point_estimate(
+    data: FitData,
+    delta: float,
+    published_start: np.ndarray,
+    grid_starts: np.ndarray,
+    max_iterations: int = 200,
+    grid_max_iterations: int = 30,
+    max_alternations: int = 50,
+) -> PointFit:
+    """Maximum-likelihood fit under the Huber density with free scale; the best of several starts.
+
+    The starts are the published parameters and the best Huber fit (threshold δ) found from
+    `grid_starts` (each given `grid_max_iterations`); from each, the fit alternates (1) the scale σ that maximizes the likelihood
+    at fixed theta and (2) the Huber fit of theta with threshold δσ at fixed σ, which is the
+    likelihood's maximizer in theta. Keeps the start with the lowest negative log-likelihood.
+    """
+    candidates = [np.asarray(published_start, dtype=float)]
+    if len(grid_starts):
+        grid_fit = fit_huber_batched(grid_starts, data, delta, max_iterations=grid_max_iterations)
+        usable = np.isfinite(grid_fit.objective) & np.isfinite(grid_fit.theta).all(axis=1)
+        if usable.any():
+            candidates.append(grid_fit.theta[usable][np.argmin(grid_fit.objective[usable])])
+    best: PointFit | None = None
+    for start in candidates:
+        fit = _alternate_scale_and_theta(start, data, delta, max_iterations, max_alternations)
+        if best is None or (fit.converged and not best.converged) or (fit.converged == best.converged and fit.negative_log_likelihood < best.negative_log_likelihood):
+            best = fit
+    return best
+
+
+def _alternate_scale_and_theta(start: np.ndarray, data: FitData, delta: float, max_iterations: int, max_alternations: int) -> PointFit:
+    # A first Huber fit at threshold δ brings a far start near the data before the scale is set.
+    first = fit_huber_batched(start[None], data, delta, max_iterations=max_iterations)
+    theta, converged = first.theta[0], bool(first.converged[0])
+    log_scale = _best_log_scale(theta, data, delta)
+    previous = np.inf
+    for _ in range(max_alternations):
+        fit = fit_huber_batched(theta[None], data, delta * np.exp(log_scale), max_iterations=max_iterations)
+        theta, converged = fit.theta[0], bool(fit.converged[0])
+        log_scale = _best_log_scale(theta, data, delta)
+        current = huber_negative_log_likelihood(theta, log_scale, data, delta)
+        if not np.isfinite(current):
+            converged = False
+            break
+        if previous - current <= 1e-12 * max(1.0, abs(current)):
+            break
+        previous = current
+    nll = huber_negative_log_likelihood(theta, log_scale, data, delta)
+    return PointFit(theta=theta, log_scale=log_scale, negative_log_likelihood=nll, converged=converged and bool(np.isfinite(theta).all()) and np.isfinite(nll))
+
+
+def _best_log_scale(theta: np.ndarray, data: FitData, delta: float) -> float:
+    residuals = predict_log_loss(theta, data)[0] - data.log_loss
+    if not np.isfinite(residuals).all():
+        return float("nan")
+    result = minimize_scalar(
+        lambda log_scale: huber(residuals / np.exp(log_scale), delta).sum() + data.n_runs * log_scale,
+        bounds=LOG_SCALE_BOUNDS,
+        method="bounded",
+        options={"xatol": 1e-10},
+    )
+    return float(result.x)
+
+
+# ---------------------------------------------------------------------------------------------
+# Bootstrap
+
+
+def bootstrap_counts(n_runs: int, n_resamples: int, seed: int) -> np.ndarray:
+    """(n_resamples, n_runs) counts: how often each run is drawn in each resample with replacement."""
+    rng = np.random.default_rng(seed)
+    draws = rng.integers(0, n_runs, size=(n_resamples, n_runs))
+    offsets = np.arange(n_resamples)[:, None] * n_runs
+    return np.bincount((draws + offsets).ravel(), minlength=n_resamples * n_runs).reshape(n_resamples, n_runs).astype(float)
+
+
+def bootstrap_fits(data: FitData, counts: np.ndarray, start: np.ndarray, delta: float, max_iterations: int = 200) -> BatchFit:
+    """Refit every resample (rows of `counts`) by Huber minimization, all from `start` (5,)."""
+    return fit_huber_batched(np.tile(np.asarray(start, dtype=float), (len(counts), 1)), data, delta, weights=counts, max_iterations=max_iterations)
+
+
+def standard_errors(bootstrap_theta: np.ndarray) -> np.ndarray:
+    """SE of (E, A, alpha, B, beta): std (ddof 1) of the untransformed bootstrap fits (rows)."""
+    return untransform(bootstrap_theta).std(axis=0, ddof=1)
+
+
+# ---------------------------------------------------------------------------------------------
+# Compute-optimal tokens per parameter
+
+
+def compute_grid(log10_start: float, log10_stop: float, log10_step: float) -> np.ndarray:
+    """Compute budgets 10^start … 10^stop (inclusive) in steps of `log10_step` decades."""
+    n_points = int(round((log10_stop - log10_start) / log10_step)) + 1
+    return 10.0 ** np.round(log10_start + log10_step * np.arange(n_points), 10)
+
+
+def log_tokens_per_parameter(theta: np.ndarray, compute: np.ndarray) -> np.ndarray:
+    """log(D_opt / N_opt) for (K, 5) theta over compute budgets: (K, len(compute)).
+
+    With C = 6ND: G = (αA/(βB))^(1/(α+β)), N_opt = G (C/6)^(β/(α+β)), D_opt = (C/6)/N_opt, so
+    log(D_opt/N_opt) = (α−β)/(α+β) · log(C/6) − 2 log G. NaN where α ≤ 0 or β ≤ 0.
+    """
+    theta = np.atleast_2d(theta)
+    a, b, alpha, beta = theta[:, 0], theta[:, 1], theta[:, 3], theta[:, 4]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        log_g = (np.log(alpha) + a - np.log(beta) - b) / (alpha + beta)
+        exponent = (alpha - beta) / (alpha + beta)
+    log_budget = np.log(np.asarray(compute, dtype=float) / FLOP_PER_PARAMETER_TOKEN)
+    return exponent[:, None] * log_budget[None, :] - 2.0 * log_g[:, None]
+
+
+def draw_parameters(mean: np.ndarray, covariance: np.ndarray, n_draws: int, seed: int) -> np.ndarray:
+    """(n_draws, 5) theta drawn from the multivariate normal (mean, covariance) with `seed`."""
+    rng = np.random.default_rng(seed)
+    return rng.multivariate_normal(mean, covariance, size=n_draws, method="eigh")
+
+
+def tokens_per_parameter_bands(draws: np.ndarray, compute: np.ndarray, quantiles: Sequence[float]) -> tuple[np.ndarray, int]:
+    """Quantiles (len(quantiles), len(compute)) of D_opt/N_opt over the draws, and the draws used.
+
+    Draws with a non-positive exponent have no compute-optimal allocation and are left out;
+    the count of draws used is returned so callers can report it. All-NaN if none is usable.
+    """
+    usable = draws[(draws[:, 3] > 0) & (draws[:, 4] > 0) & np.isfinite(draws).all(axis=1)]
+    if len(usable) == 0:
+        return np.full((len(quantiles), len(compute)), np.nan), 0
+    log_ratio = log_tokens_per_parameter(usable, compute)
+    return np.exp(np.quantile(log_ratio, quantiles, axis=0)), len(usable)
+
+
+def slope_per_decade(compute: np.ndarray, median_ratio: np.ndarray) -> float:
+    """Least-squares slope of the median ratio against log10 C (ratio units per decade)."""
+    finite = np.isfinite(median_ratio)
+    if finite.sum() < 2:
+        return float("nan")
+    return float(np.polyfit(np.log10(compute[finite]), median_ratio[finite], 1)[0])
+
+
+# ---------------------------------------------------------------------------------------------
+# One configuration end to end
+
+
+@dataclass(frozen=True)
+class FitSettings:
+    """Every setting of one configuration's analysis (from config chinchilla.fit)."""
+
+    huber_delta: float
+    published_start: np.ndarray
+    grid_starts: np.ndarray
+    n_bootstraps: int
+    bootstrap_seed: int
+    n_draws: int
+    draws_seed: int
+    compute: np.ndarray
+    quantiles: tuple[float, float, float]
+    max_iterations: int
+    grid_max_iterations: int
+    min_converged_fraction: float
+
+    @classmethod
+    def from_config(cls, fit_config: dict) -> "FitSettings":
+        """Settings from the `chinchilla.fit` config mapping."""
+        published = fit_config["published_start"]
+        grid = fit_config["compute_grid"]
+        return cls(
+            huber_delta=float(fit_config["huber_delta"]),
+            published_start=theta_from_parameters(published["A"], published["B"], published["E"], published["alpha"], published["beta"]),
+            grid_starts=start_grid(fit_config["start_grid"]),
+            n_bootstraps=int(fit_config["n_bootstraps"]),
+            bootstrap_seed=int(fit_config["bootstrap_seed"]),
+            n_draws=int(fit_config["n_draws"]),
+            draws_seed=int(fit_config["draws_seed"]),
+            compute=compute_grid(grid["log10_start"], grid["log10_stop"], grid["log10_step"]),
+            quantiles=tuple(float(q) for q in fit_config["quantiles"]),
+            max_iterations=int(fit_config["max_iterations"]),
+            grid_max_iterations=int(fit_config["grid_max_iterations"]),
+            min_converged_fraction=float(fit_config["min_converged_fraction"]),
+        )
+
+
+@dataclass(frozen=True)
+class ConfigurationResult:
+    """Estimates (PARAMETER_NAMES order), their SEs, tokens-per-parameter bands and validity."""
+
+    estimate: np.ndarray
+    standard_error: np.ndarray
+    bands: np.ndarray  # (3, len(compute)): low, median, high
+    slope_per_decade: float
+    n_runs: int
+    n_bootstraps: int
+    n_converged_bootstraps: int
+    n_usable_draws: int
+    valid: bool
+    reason: str
+
+
+def analyze_configuration(data: FitData, settings: FitSettings, counts: np.ndarray) -> ConfigurationResult:
+    """Point fit, bootstrap SEs and tokens per parameter for one set of runs.
+
+    Never raises on a bad fit: a point fit that does not converge, non-finite estimates, too
+    few converged resamples or no usable parameter draw make the result invalid with a reason.
+    """
+    n_params = len(PARAMETER_NAMES)
+    nan_bands = np.full((3, len(settings.compute)), np.nan)
+
+    def invalid(reason: str, estimate: np.ndarray | None = None, n_converged: int = 0) -> ConfigurationResult:
+        return ConfigurationResult(
+            estimate=np.full(n_params, np.nan) if estimate is None else estimate,
+            standard_error=np.full(n_params, np.nan),
+            bands=nan_bands,
+            slope_per_decade=float("nan"),
+            n_runs=data.n_runs,
+            n_bootstraps=settings.n_bootstraps,
+            n_converged_bootstraps=n_converged,
+            n_usable_draws=0,
+            valid=False,
+            reason=reason,
+        )
+
+    if not (np.isfinite(data.log_n).all() and np.isfinite(data.log_d).all() and np.isfinite(data.log_loss).all()):
+        return invalid("non-finite log parameter count, tokens or loss")
+    with np.errstate(all="ignore"):
+        point = fit_point_estimate(data, settings.huber_delta, settings.published_start, settings.grid_starts, settings.max_iterations, settings.grid_max_iterations)
+    estimate = untransform(point.theta)
+    if not point.converged or not np.isfinite(estimate).all():
+        return invalid("point fit did not converge or is not finite", estimate if np.isfinite(estimate).all() else None)
+    with np.errstate(all="ignore"):
+        boot = bootstrap_fits(data, counts, point.theta, settings.huber_delta, settings.max_iterations)
+    usable = boot.converged & np.isfinite(untransform(boot.theta)).all(axis=1)
+    n_converged = int(usable.sum())
+    if n_converged < settings.min_converged_fraction * len(counts) or n_converged < 2:
+        return invalid(f"only {n_converged}/{len(counts)} bootstrap fits converged", estimate, n_converged)
+    boot_theta = boot.theta[usable]
+    standard_error = standard_errors(boot_theta)
+    covariance = np.cov(boot_theta.T)
+    draws = draw_parameters(point.theta, covariance, settings.n_draws, settings.draws_seed)
+    bands, n_usable_draws = tokens_per_parameter_bands(draws, settings.compute, settings.quantiles)
+    if n_usable_draws == 0:
+        return invalid("no parameter draw has positive exponents", estimate, n_converged)
+    reason = "" if np.isfinite(standard_error).all() else "non-finite standard error"
+    return ConfigurationResult(
+        estimate=estimate,
+        standard_error=standard_error,
+        bands=bands,
+        slope_per_decade=slope_per_decade(settings.compute, bands[1]),
+        n_runs=data.n_runs,
+        n_bootstraps=len(counts),
+        n_converged_bootstraps=n_converged,
+        n_usable_draws=n_usable_draws,
+        valid=reason == "",
+        reason=reason,
+    )
+
+
+def estimate_columns(result: ConfigurationResult) -> dict[str, float]:
+    """{E, A, alpha, B, beta, E_se, ...} of one configuration result."""
+    row = dict(zip(PARAMETER_NAMES, result.estimate.tolist()))
+    row.update({f"{name}_se": value for name, value in zip(PARAMETER_NAMES, result.standard_error.tolist())})
+    return row
+
+
+def band_rows(result: ConfigurationResult, compute: np.ndarray) -> pd.DataFrame:
+    """compute, low, median, high rows of one configuration's tokens per parameter."""
+    return pd.DataFrame({"compute": compute, "low": result.bands[0], "median": result.bands[1], "high": result.bands[2]})
+
+
+# ---------------------------------------------------------------------------------------------
+# Reference implementation (tests only): one resample at a time with scipy
+
+
+def fit_huber_scipy(start: np.ndarray, data: FitData, delta: float, weights: np.ndarray | None = None) -> np.ndarray:
+    """Straightforward per-problem Huber fit with scipy BFGS and an analytic gradient: theta (5,)."""
+    counts = np.ones(data.n_runs) if weights is None else np.asarray(weights, dtype=float)
+
+    def objective_and_gradient(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        log_prediction, model_share, data_share, constant_share = _prediction_terms(theta[None], data)
+        residuals = log_prediction[0] - data.log_loss
+        psi = counts * np.clip(residuals, -delta, delta)
+        jacobian = np.stack([model_share[0], data_share[0], constant_share[0], -model_share[0] * data.log_n, -data_share[0] * data.log_d], axis=1)
+        return float((counts * huber(residuals, delta)).sum()), jacobian.T @ psi
+
+    return minimize(objective_and_gradient, np.asarray(start, dtype=float), jac=True, method="BFGS", options={"gtol": 1e-12, "maxiter": 10_000}).x
+
+
+# ---------------------------------------------------------------------------------------------
+# The interpretations of §2 (Fig. 2)
+
+# Column of runs.csv holding each interpretation's parameter counts.
+INTERPRETATION_COLUMNS = {"epoch_model_size": "model_size", "reported": "reported", "standard": "standard", "best_fit": "best_fit"}
+
+
+def analyze_interpretations(runs: pd.DataFrame, interpretations: Sequence[str], settings: FitSettings, n_excluded: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Fit every interpretation on the kept runs (same resamples for all).
+
+    Returns (fits, tokens_per_parameter, slopes) with the contract columns of fits.csv,
+    tokens_per_parameter.csv and tokens_per_parameter_slopes.csv (n_bootstraps counts the
+    converged resamples). Raises FitError if an unperturbed fit is invalid: every later
+    table depends on these fits, so that is a failure to report, not a row to record.
+    """
+    kept = kept_runs(runs, n_excluded)
+    counts = bootstrap_counts(len(kept), settings.n_bootstraps, settings.bootstrap_seed)
+    fit_rows, band_tables, slope_rows = [], [], []
+    for interpretation in interpretations:
+        data = fit_data(kept[INTERPRETATION_COLUMNS[interpretation]], kept["tokens"], kept["loss"])
+        result = analyze_configuration(data, settings, counts)
+        if not result.valid:
+            raise FitError(f"the {interpretation} fit is invalid: {result.reason}")
+        fit_rows.append({"interpretation": interpretation, **estimate_columns(result), "n_runs": result.n_runs, "n_bootstraps": result.n_converged_bootstraps})
+        band_tables.append(band_rows(result, settings.compute).assign(interpretation=interpretation))
+        slope_rows.append({"interpretation": interpretation, "slope_per_decade": result.slope_per_decade})
+    bands = pd.concat(band_tables, ignore_index=True)[["interpretation", "compute", "low", "median", "high"]]
+    return pd.DataFrame(fit_rows), bands, pd.DataFrame(slope_rows)

@@ -1,0 +1,27 @@
+"""Rule fit_chinchilla_perturbations: one shard of one perturbation sweep (§3, Figs. 4-5)."""
+
+import time
+
+import pandas as pd
+
+from scalingrepro import chinchilla_fit, logs, perturb
+from scalingrepro.errors import exit_on_input_error
+from scalingrepro.validation import require_columns, require_positive
+
+log = logs.configure(snakemake.log[0])
+fit_config, perturbation_config = snakemake.params.fit, snakemake.params.perturbations
+counts_column = chinchilla_fit.INTERPRETATION_COLUMNS[perturbation_config["counts"]]
+with exit_on_input_error():
+    runs = pd.read_csv(snakemake.input.runs)
+    require_columns(runs, ["tokens", "loss", counts_column], snakemake.input.runs)
+    require_positive(runs, ["tokens", "loss", counts_column], snakemake.input.runs)
+settings = chinchilla_fit.FitSettings.from_config(fit_config)
+sweep = perturb.configurations(perturbation_config, (snakemake.wildcards.perturbation,))
+shard = perturb.shard_configurations(sweep, int(snakemake.params.n_shards), int(snakemake.wildcards.shard))
+started = time.perf_counter()
+fits, bands = perturb.analyze_configurations(
+    runs, shard, counts_column, settings, int(fit_config["n_excluded_highest_loss"]), int(perturbation_config["noise_seed"]), log=log
+)
+log.info("%d configurations in %.1f s (%d invalid)", len(fits), time.perf_counter() - started, int((~fits["valid"]).sum()))
+fits.to_csv(snakemake.output.fits, index=False)
+bands.to_csv(snakemake.output.tokens_per_parameter, index=False)
