@@ -43,7 +43,7 @@ def relative_error_figure(counts: pd.DataFrame, summary: pd.DataFrame) -> plt.Fi
             f"{title}\nmatches {int(stats.n_matching)}/{int(stats.n_models)}, mean |err| "
             f"{stats.mean_abs_rel_err_pct:.3f}%, max {stats.max_abs_rel_err_pct:.1f}%"
         )
-        axis.legend(loc="lower right")
+        axis.legend(loc="upper left")
     axes[0].set_ylabel("Relative error (%) (Eq. 2)")
     figure.tight_layout()
     return figure

@@ -131,7 +131,7 @@ def misallocation_table(
     checkpoints: one row per checkpoint with `size, step, params, tokens, compute`.
     fits: rows of fits.csv; only `law == "params_tokens"` rows are used. The multiplier uses the
     envelope exponent of the same fit, so that C0·C^(−α)·Φ = C0·(C·Φ^(−1/α))^(−α) holds exactly.
-    Returns MISALLOCATION_COLUMNS plus `params, tokens, compute, optimal_params, optimal_tokens`.
+    Returns MISALLOCATION_COLUMNS plus `params, tokens, compute, optimal_params, optimal_tokens, beta, gamma`.
     """
     law_fits = fits.loc[fits["law"] == "params_tokens", ["estimator", "k", "N0", "beta", "D0", "gamma"]]
     grid = law_fits.merge(checkpoints[["size", "step", "params", "tokens", "compute"]], how="cross")
@@ -141,7 +141,7 @@ def misallocation_table(
     grid["r"] = grid["params"] / n_star
     grid["phi"] = misallocation_penalty(grid["r"], grid["beta"], grid["gamma"])
     grid["effective_compute_multiplier"] = effective_compute_multiplier(grid["phi"], envelope_exponent(grid["beta"], grid["gamma"]))
-    columns = MISALLOCATION_COLUMNS + ["params", "tokens", "compute", "optimal_params", "optimal_tokens"]
+    columns = MISALLOCATION_COLUMNS + ["params", "tokens", "compute", "optimal_params", "optimal_tokens", "beta", "gamma"]
     return grid[columns].sort_values(["estimator", "k", "params", "step"], kind="stable").reset_index(drop=True)
 
 

@@ -15,13 +15,15 @@ prefactor is exp(a_j − s_j·e_j·m_j).
 from __future__ import annotations
 
 import itertools
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from .laws import ALL_PARAMETER_NAMES, LAWS, MAX_EXPONENT, MIN_EXPONENT, Law
+from .likelihood import AGGREGATES, aggregate_neg_log_gold_prob, gold_matrix
+from .laws import ALL_PARAMETER_NAMES, GOLD_COVARIATE as GOLD_COVARIATE_NAME, LAWS, MAX_EXPONENT, MIN_EXPONENT, Law
 
 # Starting exponents of the multi-start grid (log-spaced over the range seen in scaling laws).
 START_EXPONENTS = (0.03, 0.1, 0.3, 1.0, 3.0)
@@ -140,40 +142,44 @@ def levenberg_marquardt(
     lower, upper = _lower_upper(law)
     theta = np.clip(np.array(theta, dtype=float), lower, upper)
     batch, n_parameters = theta.shape
+    shared_x = centered_log_x.shape[0] == 1
     damping = np.full(batch, 1e-3)
     converged = np.zeros(batch, dtype=bool)
     residual, jacobian = _residuals(law, theta, centered_log_x, log_y, weights)
     cost = np.sum(residual**2, axis=1)
     identity = np.eye(n_parameters)
     for _ in range(max_iterations):
-        active = ~converged
-        if not active.any():
+        # Work on the fits still running only: most converge in a few dozen iterations.
+        rows = np.flatnonzero(~converged)
+        if len(rows) == 0:
             break
-        gradient = np.einsum("bnp,bn->bp", jacobian, residual)
-        hessian = np.einsum("bnp,bnq->bpq", jacobian, jacobian)
-        at_bound = ((theta <= lower) & (gradient > 0)) | ((theta >= upper) & (gradient < 0))
+        x_rows = centered_log_x if shared_x else centered_log_x[rows]
+        th, r, jac, c, lam = theta[rows], residual[rows], jacobian[rows], cost[rows], damping[rows]
+        gradient = np.einsum("bnp,bn->bp", jac, r)
+        hessian = np.einsum("bnp,bnq->bpq", jac, jac)
+        at_bound = ((th <= lower) & (gradient > 0)) | ((th >= upper) & (gradient < 0))
         free = (~at_bound).astype(float)
         # Fix bound-active parameters: drop their rows/columns from the normal equations.
         hessian = hessian * free[:, :, None] * free[:, None, :]
         diagonal = np.diagonal(hessian, axis1=1, axis2=2)
         scale = np.where(diagonal > 0, diagonal, 1.0)
-        system = hessian + damping[:, None, None] * scale[:, None, :] * identity + (1 - free)[:, :, None] * identity
+        system = hessian + lam[:, None, None] * scale[:, None, :] * identity + (1 - free)[:, :, None] * identity
         step = -np.linalg.solve(system, (gradient * free)[..., None])[..., 0] * free
-        candidate = np.clip(theta + step, lower, upper)
-        new_residual, new_jacobian = _residuals(law, candidate, centered_log_x, log_y, weights)
+        candidate = np.clip(th + step, lower, upper)
+        new_residual, new_jacobian = _residuals(law, candidate, x_rows, log_y[rows], weights[rows])
         new_cost = np.sum(new_residual**2, axis=1)
-        improved = active & np.isfinite(new_cost) & (new_cost < cost)
-        decrease = np.where(improved, cost - new_cost, 0.0)
-        theta = np.where(improved[:, None], candidate, theta)
-        residual = np.where(improved[:, None], new_residual, residual)
-        jacobian = np.where(improved[:, None, None], new_jacobian, jacobian)
-        small_decrease = improved & (decrease <= RELATIVE_COST_TOLERANCE * cost + ABSOLUTE_COST_TOLERANCE)
-        cost = np.where(improved, new_cost, cost)
-        damping = np.where(improved, np.maximum(damping / 3.0, 1e-12), damping * 4.0)
+        improved = np.isfinite(new_cost) & (new_cost < c)
+        small_decrease = improved & (c - new_cost <= RELATIVE_COST_TOLERANCE * c + ABSOLUTE_COST_TOLERANCE)
+        accepted = rows[improved]
+        theta[accepted] = candidate[improved]
+        residual[accepted] = new_residual[improved]
+        jacobian[accepted] = new_jacobian[improved]
+        cost[accepted] = new_cost[improved]
+        damping[rows] = np.where(improved, np.maximum(lam / 3.0, 1e-12), lam * 4.0)
         # Converged: a negligible decrease, a vanishing projected gradient, or no step improves any more.
         projected_gradient = np.abs(gradient * free).max(axis=1)
-        stalled = active & ~improved & (damping > MAX_DAMPING)
-        converged |= small_decrease | (active & (projected_gradient < 1e-12)) | stalled
+        stalled = ~improved & (damping[rows] > MAX_DAMPING)
+        converged[rows] = small_decrease | (projected_gradient < 1e-12) | stalled
     return theta, cost, converged
 
 
@@ -327,3 +333,344 @@ def fit_result_row(result: FitResult) -> dict[str, float]:
     row = {name: result.parameters.get(name, np.nan) for name in ALL_PARAMETER_NAMES}
     row.update(sse_log=result.sse_log, n_points=result.n_points, converged=result.converged)
     return row
+
+
+# ---------------------------------------------------------------------------------------------
+# Fits across the k grid and the bootstrap over problems
+
+
+def fit_across_k(law: str | Law, log_x: np.ndarray, targets: np.ndarray, neighbour_passes: int = 2) -> BatchFit:
+    """Point fits of `law` for every k at once.
+
+    log_x: (n, n_terms) or (n_k, n, n_terms); targets: (n_k, n) −log pass@k per k and checkpoint.
+    Each k is fit from the multi-start grid; then `neighbour_passes` times each k is refit warm-started
+    from its neighbours' solutions (k below and above) and keeps whichever solution has the lower SSE,
+    so a k that fell into a poor local minimum inherits the basin of its neighbours.
+    """
+    law = LAWS[law] if isinstance(law, str) else law
+    best = fit_law_batch(law, log_x, targets)
+    for _ in range(neighbour_passes):
+        for shift in (1, -1):
+            neighbour = np.roll(best.parameters, shift, axis=0)
+            candidate = fit_law_batch(law, log_x, targets, initial=neighbour, multi_start=False)
+            better = np.isfinite(candidate.sse_log) & (~np.isfinite(best.sse_log) | (candidate.sse_log < best.sse_log - 1e-12))
+            best = BatchFit(
+                parameters=np.where(better[:, None], candidate.parameters, best.parameters),
+                sse_log=np.where(better, candidate.sse_log, best.sse_log),
+                n_points=best.n_points,
+                converged=np.where(better, candidate.converged, best.converged),
+            )
+    return best
+
+
+def resample_weights(n_problems: int, n_resamples: int, seed: int) -> np.ndarray:
+    """(n_resamples, n_problems) multiplicities of problems drawn with replacement (seeded)."""
+    rng = np.random.default_rng(seed)
+    draws = rng.integers(0, n_problems, size=(n_resamples, n_problems))
+    return np.stack([np.bincount(row, minlength=n_problems) for row in draws])
+
+
+def weighted_benchmark_pass_at_k(problem_pass_at_k: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Eq. 2 under problem weights: Σ_i w_i pass_i@k / Σ_i w_i over the problems each checkpoint has.
+
+    problem_pass_at_k: (..., n_problems) with NaN where a checkpoint lacks a problem or the estimator
+    is undefined; weights: (n_resamples, n_problems). Returns (n_resamples, ...); NaN where a
+    resample holds a problem whose pass@k is NaN (as Eq. 2 would be undefined) or no problem at all.
+    """
+    values = np.nan_to_num(problem_pass_at_k, nan=0.0)
+    missing = np.isnan(problem_pass_at_k).astype(float)
+    flat_values = values.reshape(-1, values.shape[-1])
+    flat_missing = missing.reshape(-1, missing.shape[-1])
+    weights = weights.astype(float)
+    totals = weights @ flat_values.T
+    counts = weights.sum(axis=1, keepdims=True)
+    drawn_missing = weights @ flat_missing.T
+    with np.errstate(invalid="ignore", divide="ignore"):
+        means = totals / counts
+    means = np.where(drawn_missing > 0, np.nan, means)
+    return means.reshape((len(weights),) + problem_pass_at_k.shape[:-1])
+
+
+def neg_log(pass_at_k: np.ndarray) -> np.ndarray:
+    """−log pass@k, +inf where pass@k = 0 and NaN where it is NaN."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return -np.log(pass_at_k)
+
+
+def bootstrap_across_k(
+    law: str | Law,
+    log_x: np.ndarray,
+    resampled_targets: np.ndarray,
+    point: BatchFit,
+    log_reference: np.ndarray | None = None,
+) -> BatchFit:
+    """Refit `law` to every resample and k, warm-started from the point fit of that k.
+
+    log_x: (n, n_terms) shared covariates, or (n_resamples, n, n_terms) when the covariate is itself
+    resampled (gold likelihoods). resampled_targets: (n_resamples, n_k, n). Returns a BatchFit whose
+    arrays have shape (n_resamples, n_k, ...).
+    """
+    law = LAWS[law] if isinstance(law, str) else law
+    n_resamples, n_k, n = resampled_targets.shape
+    log_x = np.asarray(log_x, dtype=float)
+    if log_reference is None:
+        log_reference = log_x.reshape(-1, log_x.shape[-1]).mean(axis=0)
+    if log_x.ndim == 3:
+        log_x = np.repeat(log_x, n_k, axis=0)  # (n_resamples * n_k, n, n_terms), resample-major like the targets
+    initial = np.tile(point.parameters, (n_resamples, 1))
+    fit = fit_law_batch(law, log_x, resampled_targets.reshape(-1, n), initial=initial, multi_start=False, log_reference=log_reference)
+    n_parameters = point.parameters.shape[1]
+    return BatchFit(
+        parameters=fit.parameters.reshape(n_resamples, n_k, n_parameters),
+        sse_log=fit.sse_log.reshape(n_resamples, n_k),
+        n_points=fit.n_points.reshape(n_resamples, n_k),
+        converged=fit.converged.reshape(n_resamples, n_k),
+    )
+
+
+def summarize_fits(
+    law: str | Law,
+    ks: Sequence[int],
+    point: BatchFit,
+    replicates: BatchFit | None,
+    quantiles: tuple[float, float] = (0.05, 0.95),
+) -> pd.DataFrame:
+    """One row per k: the point parameters, their bootstrap SE and quantiles, SSE, points, convergence.
+
+    Columns: law, k, every name of ALL_PARAMETER_NAMES (NaN where the law lacks it), then `<name>_se`,
+    `<name>_q05`, `<name>_q95` (labels follow `quantiles`), sse_log, n_points, converged,
+    n_resamples_converged. SE and quantiles use the converged resamples only.
+    """
+    law = LAWS[law] if isinstance(law, str) else law
+    low_label, high_label = (f"q{round(100 * q):02d}" for q in quantiles)
+    table = pd.DataFrame({"law": law.name, "k": np.asarray(ks, dtype=np.int64)})
+    for name in ALL_PARAMETER_NAMES:
+        table[name] = point.parameters[:, law.parameter_names.index(name)] if name in law.parameter_names else np.nan
+    for suffix in ("se", low_label, high_label):
+        for name in ALL_PARAMETER_NAMES:
+            table[f"{name}_{suffix}"] = np.nan
+    n_converged = np.zeros(len(table), dtype=np.int64)
+    if replicates is not None:
+        values = np.where(replicates.converged[..., None], replicates.parameters, np.nan)  # (B, n_k, p)
+        n_converged = replicates.converged.sum(axis=0)
+        enough = n_converged >= 2
+        with np.errstate(invalid="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # a k without converged resamples is all-NaN
+            se = np.nanstd(values, axis=0, ddof=1)
+            low = np.nanquantile(values, quantiles[0], axis=0)
+            high = np.nanquantile(values, quantiles[1], axis=0)
+        for index, name in enumerate(law.parameter_names):
+            table[f"{name}_se"] = np.where(enough, se[:, index], np.nan)
+            table[f"{name}_{low_label}"] = np.where(enough, low[:, index], np.nan)
+            table[f"{name}_{high_label}"] = np.where(enough, high[:, index], np.nan)
+    table["sse_log"] = point.sse_log
+    table["n_points"] = point.n_points.astype(np.int64)
+    table["converged"] = point.converged.astype(bool)
+    table["n_resamples_converged"] = n_converged
+    return table
+
+
+
+# ---------------------------------------------------------------------------------------------
+# One benchmark and estimator: tables in, fits and bootstrap summaries out
+
+FITS_KEY_COLUMNS = ["law", "estimator", "k"]
+FIT_STATUS_COLUMNS = ["sse_log", "n_points", "converged"]
+CHECKPOINT_KEY = ["size", "step"]
+
+
+def fits_columns(quantiles: tuple[float, float] = (0.05, 0.95)) -> list[str]:
+    """The columns of fits.csv in order: keys, parameters, their _se, _qLL, _qHH, then the fit status."""
+    low, high = (f"q{round(100 * q):02d}" for q in quantiles)
+    names = list(ALL_PARAMETER_NAMES)
+    return FITS_KEY_COLUMNS + names + [f"{name}_{suffix}" for suffix in ("se", low, high) for name in names] + FIT_STATUS_COLUMNS
+
+
+@dataclass(frozen=True)
+class BenchmarkData:
+    """Everything a benchmark's fits need, as aligned arrays.
+
+    checkpoints: every checkpoint in the pass@k table (size, step, params, tokens, compute, excluded).
+    ks: the k grid. targets: (n_k, n_checkpoints) −log pass@k of the pass@k table (Eq. 2).
+    problems: problem ids. problem_pass_at_k: (n_k, n_checkpoints, n_problems), NaN where a checkpoint
+    lacks a problem or the estimator is undefined.
+    gold_nll: (n_checkpoints, n_problems) gold NLLs, NaN where absent; None when the benchmark has none.
+    """
+
+    checkpoints: pd.DataFrame
+    ks: np.ndarray
+    targets: np.ndarray
+    problems: np.ndarray
+    problem_pass_at_k: np.ndarray
+    gold_nll: np.ndarray | None = None
+
+
+def benchmark_data(
+    pass_at_k: pd.DataFrame,
+    problem_pass_at_k: pd.DataFrame,
+    checkpoints: pd.DataFrame,
+    estimator: str,
+    gold: pd.DataFrame | None = None,
+) -> BenchmarkData:
+    """Align one estimator's benchmark and per-problem pass@k with the checkpoint registry.
+
+    pass_at_k: the pass_at_k.csv contract; problem_pass_at_k: the problem_pass_at_k.parquet contract;
+    checkpoints: scalingrepro.pythia.checkpoint_table (gives `excluded`); gold: optional
+    scalingrepro.likelihood.load_gold_neg_log_likelihood table.
+    Checkpoints are those present in pass_at_k, in registry order.
+    """
+    benchmark = pass_at_k[pass_at_k["estimator"] == estimator]
+    problem_table = problem_pass_at_k[problem_pass_at_k["estimator"] == estimator]
+    present = benchmark[CHECKPOINT_KEY].drop_duplicates()
+    present = present.assign(size=present["size"].astype(str), step=present["step"].astype(np.int64))
+    registry = checkpoints.assign(size=checkpoints["size"].astype(str), step=checkpoints["step"].astype(np.int64))
+    ordered = registry.merge(present, on=CHECKPOINT_KEY, how="inner").reset_index(drop=True)
+    ks = np.sort(benchmark["k"].unique()).astype(np.int64)
+    checkpoint_index = pd.MultiIndex.from_frame(ordered[CHECKPOINT_KEY])
+
+    targets = (
+        benchmark.assign(size=benchmark["size"].astype(str), step=benchmark["step"].astype(np.int64))
+        .pivot_table(index=CHECKPOINT_KEY, columns="k", values="neg_log_pass_at_k", aggfunc="first", dropna=False)
+        .reindex(index=checkpoint_index, columns=ks)
+        .to_numpy(dtype=float)
+        .T
+    )
+    problems = np.sort(problem_table["problem_idx"].unique()).astype(np.int64)
+    k_position = pd.Index(ks).get_indexer(problem_table["k"])
+    checkpoint_position = checkpoint_index.get_indexer(pd.MultiIndex.from_arrays([problem_table["size"].astype(str), problem_table["step"].astype(np.int64)]))
+    problem_position = pd.Index(problems).get_indexer(problem_table["problem_idx"])
+    keep = (k_position >= 0) & (checkpoint_position >= 0)
+    array = np.full((len(ks), len(ordered), len(problems)), np.nan)
+    array[k_position[keep], checkpoint_position[keep], problem_position[keep]] = problem_table["pass_at_k"].to_numpy(dtype=float)[keep]
+
+    gold_nll = None
+    if gold is not None:
+        gold_nll = gold_matrix(gold, ordered, problems)
+    return BenchmarkData(ordered, ks, targets, problems, array, gold_nll)
+
+
+def law_columns(law: Law, data: BenchmarkData, apply_exclusions: bool) -> np.ndarray:
+    """Indices of the checkpoints a law is fit to: not excluded (if applied) and, for the gold law,
+    with a gold likelihood for every benchmark problem."""
+    keep = np.ones(len(data.checkpoints), dtype=bool)
+    if apply_exclusions:
+        keep &= ~data.checkpoints["excluded"].to_numpy(dtype=bool)
+    if any(term.covariate == GOLD_COVARIATE_NAME for term in law.terms):
+        if data.gold_nll is None:
+            return np.array([], dtype=int)
+        keep &= np.isfinite(data.gold_nll).all(axis=1)
+    return np.flatnonzero(keep)
+
+
+def law_log_covariates(law: Law, data: BenchmarkData, columns: np.ndarray, gold_aggregate: str, weights: np.ndarray | None = None) -> np.ndarray:
+    """(n, n_terms) log covariates of the chosen checkpoints, or (n_resamples, n, n_terms) when
+    `weights` resample problems and the law's covariate depends on them (the gold likelihood)."""
+    covariates = {name: data.checkpoints[name].to_numpy(dtype=float)[columns] for name in ("compute", "params", "tokens")}
+    if GOLD_COVARIATE_NAME in law.covariates:
+        gold = aggregate_neg_log_gold_prob(data.gold_nll[columns], gold_aggregate, weights)
+        if weights is not None:
+            return np.log(gold)[..., None]
+        covariates[GOLD_COVARIATE_NAME] = gold
+    return log_covariates(law, covariates)
+
+
+def resampled_targets(data: BenchmarkData, columns: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """(n_resamples, n_k, n) −log pass@k recomputed from problem resamples; NaN wherever the point
+    target is unusable, so every resample is fit to the same checkpoints as the point fit."""
+    resampled = neg_log(weighted_benchmark_pass_at_k(data.problem_pass_at_k[:, columns, :], weights))
+    return np.where(usable_targets(data.targets[:, columns])[None], resampled, np.nan)
+
+
+def fit_benchmark(
+    data: BenchmarkData,
+    laws: Sequence[str],
+    estimator: str,
+    n_resamples: int,
+    seed: int,
+    quantiles: tuple[float, float] = (0.05, 0.95),
+    gold_aggregate: str = "mean_log_likelihood",
+    apply_exclusions: bool = True,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Fit every law at every k with the bootstrap over problems.
+
+    Returns (fits, diagnostics): fits has the columns of `fits_columns(quantiles)`; diagnostics has
+    law, estimator, k, n_points, n_points_excluded, n_resamples, n_resamples_converged, n_checkpoints.
+    Laws without data (the gold law where no gold likelihoods exist) are skipped.
+    """
+    weights = resample_weights(len(data.problems), n_resamples, seed) if n_resamples > 0 else None
+    fits, diagnostics = [], []
+    for name in laws:
+        law = LAWS[name]
+        columns = law_columns(law, data, apply_exclusions)
+        if len(columns) == 0:
+            continue
+        log_x = law_log_covariates(law, data, columns, gold_aggregate)
+        log_reference = log_x.mean(axis=0)
+        point = fit_across_k(law, log_x, data.targets[:, columns])
+        replicates = None
+        if weights is not None:
+            replicate_log_x = law_log_covariates(law, data, columns, gold_aggregate, weights) if GOLD_COVARIATE_NAME in law.covariates else log_x
+            replicates = bootstrap_across_k(law, replicate_log_x, resampled_targets(data, columns, weights), point, log_reference)
+        summary = summarize_fits(law, data.ks, point, replicates, quantiles)
+        summary.insert(1, "estimator", estimator)
+        fits.append(summary[fits_columns(quantiles)])
+        diagnostics.append(
+            pd.DataFrame(
+                {
+                    "law": law.name,
+                    "estimator": estimator,
+                    "k": data.ks,
+                    "n_checkpoints": len(columns),
+                    "n_points": point.n_points,
+                    "n_points_excluded": len(columns) - point.n_points,
+                    "n_resamples": n_resamples,
+                    "n_resamples_converged": summary["n_resamples_converged"].to_numpy(),
+                }
+            )
+        )
+    return pd.concat(fits, ignore_index=True), pd.concat(diagnostics, ignore_index=True)
+
+
+def fit_variants(
+    data: BenchmarkData,
+    laws: Sequence[str],
+    estimator: str,
+    gold_aggregate: str,
+    apply_exclusions: bool,
+) -> pd.DataFrame:
+    """Point fits (no bootstrap) under the configured choices and their alternatives.
+
+    variant `configured`: as fits.csv; `exclusions_toggled`: with the checkpoint exclusions switched
+    (off when configured on); `gold_aggregate_toggled`: the gold law under the other aggregate.
+    Columns: variant, apply_exclusions, gold_aggregate, law, estimator, k, parameters, sse_log, n_points, converged.
+    """
+    other_aggregate = next(name for name in AGGREGATES if name != gold_aggregate)
+    settings = [
+        ("configured", apply_exclusions, gold_aggregate, laws),
+        ("exclusions_toggled", not apply_exclusions, gold_aggregate, laws),
+        ("gold_aggregate_toggled", apply_exclusions, other_aggregate, [name for name in laws if GOLD_COVARIATE_NAME in LAWS[name].covariates]),
+    ]
+    rows = []
+    for variant, exclusions, aggregate, variant_laws in settings:
+        for name in variant_laws:
+            law = LAWS[name]
+            columns = law_columns(law, data, exclusions)
+            if len(columns) == 0:
+                continue
+            point = fit_across_k(law, law_log_covariates(law, data, columns, aggregate), data.targets[:, columns])
+            summary = summarize_fits(law, data.ks, point, None)
+            summary = summary[["law", "k", *ALL_PARAMETER_NAMES, *FIT_STATUS_COLUMNS]]
+            summary.insert(0, "gold_aggregate", aggregate if GOLD_COVARIATE_NAME in law.covariates else "")
+            summary.insert(0, "apply_exclusions", exclusions)
+            summary.insert(0, "variant", variant)
+            summary.insert(4, "estimator", estimator)
+            rows.append(summary)
+    return pd.concat(rows, ignore_index=True)
+
+
+def point_target_discrepancy(data: BenchmarkData) -> float:
+    """Largest |Eq. 2 recomputed from the per-problem table − benchmark pass@k table| (a consistency check)."""
+    recomputed = weighted_benchmark_pass_at_k(data.problem_pass_at_k, np.ones((1, len(data.problems))))[0]
+    with np.errstate(invalid="ignore"):
+        difference = np.abs(recomputed - np.exp(-data.targets))
+    return float(np.nanmax(difference)) if np.isfinite(difference).any() else 0.0

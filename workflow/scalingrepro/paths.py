@@ -54,3 +54,8 @@ def rendered_notebook(target_id: str) -> Path:
 def log(rule: str, name: str = "log") -> Path:
     """The log file of one job, at a path mirroring its rule."""
     return LOGS / rule / f"{name}.log"
+
+
+def chinchilla_perturbation_shard(perturbation: str, shard: int | str, name: str) -> Path:
+    """A partial table of one perturbation sweep's shard (combined into results/chinchilla/)."""
+    return RESULTS / "chinchilla" / "perturbations" / f"{perturbation}_{shard}" / name

@@ -1,0 +1,47 @@
+"""Rule fit_scaling_laws: every law at every k for one benchmark and estimator, with the bootstrap."""
+
+import time
+
+import pandas as pd
+
+from scalingrepro import fitting, likelihood, logs, pythia
+from scalingrepro.errors import exit_on_input_error
+
+log = logs.configure(snakemake.log[0])
+settings = snakemake.params.settings
+estimator = snakemake.wildcards.estimator
+started = time.perf_counter()
+checkpoints = pythia.checkpoint_table(snakemake.params.outcomes)
+gold = None
+if "gold" in snakemake.input.keys():
+    with exit_on_input_error():
+        gold = likelihood.load_gold_neg_log_likelihood(snakemake.input.gold, checkpoints)
+data = fitting.benchmark_data(
+    pd.read_csv(snakemake.input.pass_at_k),
+    pd.read_parquet(snakemake.input.problem_pass_at_k),
+    checkpoints,
+    estimator,
+    gold,
+)
+log.info("%s: %d checkpoints, %d problems, %d k values", estimator, len(data.checkpoints), len(data.problems), len(data.ks))
+consistency = fitting.point_target_discrepancy(data)
+log.info("max |Eq. 2 from per-problem pass@k − pass_at_k.csv| over checkpoints and k: %.3g", consistency)
+bootstrap = settings["bootstrap"]
+fits, diagnostics = fitting.fit_benchmark(
+    data,
+    settings["laws"],
+    estimator,
+    n_resamples=bootstrap["resamples"],
+    seed=bootstrap["seed"],
+    quantiles=tuple(bootstrap["quantiles"]),
+    gold_aggregate=settings["gold_likelihood"]["aggregate"],
+    apply_exclusions=settings["apply_exclusions"],
+)
+log.info("fits with %d resamples done after %.1f s", bootstrap["resamples"], time.perf_counter() - started)
+variants = fitting.fit_variants(data, settings["laws"], estimator, settings["gold_likelihood"]["aggregate"], settings["apply_exclusions"])
+fits.to_csv(snakemake.output.fits, index=False)
+diagnostics.to_csv(snakemake.output.diagnostics, index=False)
+variants.to_csv(snakemake.output.variants, index=False)
+failed = fits[~fits["converged"]]
+log.info("%d of %d fits did not converge: %s", len(failed), len(fits), failed[["law", "k"]].to_dict("records"))
+log.info("done in %.1f s", time.perf_counter() - started)
