@@ -35,6 +35,10 @@ PARAMETER_LABELS = {
     "D0": r"$D_0(k)$", "gamma": r"$\gamma(k)$", "xi0": r"$\xi_0(k)$", "K0": r"$K_0(k)$", "kappa": r"$\kappa(k)$",
 }
 PREFACTORS = {"C0", "N0", "D0", "K0"}  # span orders of magnitude: log axis
+# Fits on a handful of early checkpoints run to the optimizer's bounds (e.g. alpha = 10,
+# C0 = 1e140); parameter axes show this window around the full-fit values and mark clipped points.
+PREFACTOR_WINDOW_DECADES = 3
+LINEAR_WINDOW_FACTOR = 3
 
 
 # %%
@@ -42,6 +46,30 @@ def read_backtest(path: str) -> pd.DataFrame:
     table = pd.read_csv(path, keep_default_na=False, na_values=[""])
     table["skip_reason"] = table["skip_reason"].fillna("")
     return table
+
+
+def parameter_window(name: str, full_fit_values: pd.Series) -> tuple[float, float] | None:
+    """Axis limits for a backtested parameter: a window around its full-fit values over k."""
+    finite = full_fit_values[np.isfinite(full_fit_values)]
+    if finite.empty:
+        return None
+    if name in PREFACTORS:
+        return finite.min() / 10**PREFACTOR_WINDOW_DECADES, finite.max() * 10**PREFACTOR_WINDOW_DECADES
+    return min(0.0, LINEAR_WINDOW_FACTOR * finite.min()), max(LINEAR_WINDOW_FACTOR * finite.max(), 1.0)
+
+
+def draw_clipped(axis: plt.Axes, x: pd.Series, y: pd.Series, window: tuple[float, float] | None, color) -> None:
+    """Line of y vs x inside `window`; points outside are drawn at its edge as open triangles."""
+    if window is None:
+        axis.plot(x, y, marker="o", markersize=3, color=color)
+        return
+    low, high = window
+    clipped = y.clip(low, high)
+    outside = (y < low) | (y > high)
+    axis.plot(x, clipped, color=color, linewidth=1)
+    axis.plot(x[~outside], clipped[~outside], linestyle="", marker="o", markersize=3, color=color)
+    axis.plot(x[y > high], clipped[y > high], linestyle="", marker="^", markersize=5, markerfacecolor="none", color=color)
+    axis.plot(x[y < low], clipped[y < low], linestyle="", marker="v", markersize=5, markerfacecolor="none", color=color)
 
 
 def backtest_figure(table: pd.DataFrame, stability_table: pd.DataFrame) -> plt.Figure:
@@ -58,11 +86,12 @@ def backtest_figure(table: pd.DataFrame, stability_table: pd.DataFrame) -> plt.F
     figure, axes = plt.subplots(2, n_columns, figsize=(4.2 * n_columns, 7.2), squeeze=False)
     axes = axes.ravel()
     reference = stability_table[(stability_table["law"] == law) & (stability_table["estimator"] == estimator)].set_index(["k", "parameter"])
+    windows = {name: parameter_window(name, reference.xs(name, level="parameter")["full_fit"]) if name in reference.index.get_level_values("parameter") else None for name in names}
     for k in drawn_ks:
         series = fitted[fitted["k"] == k].sort_values("c_max_over_target")
         axes[0].plot(series["c_max_over_target"], series["relative_error"], marker="o", markersize=3, color=colour[k], label=f"k = {k:g}")
         for axis, name in zip(axes[1:], names):
-            axis.plot(series["c_max_over_target"], series[name], marker="o", markersize=3, color=colour[k])
+            draw_clipped(axis, series["c_max_over_target"], series[name], windows[name], colour[k])
             if (k, name) in reference.index and np.isfinite(reference.loc[(k, name), "full_fit"]):
                 axis.axhline(reference.loc[(k, name), "full_fit"], color=colour[k], linestyle="--", linewidth=1)
     axes[0].set_yscale("log")
@@ -75,12 +104,18 @@ def backtest_figure(table: pd.DataFrame, stability_table: pd.DataFrame) -> plt.F
         axis.set_ylabel(PARAMETER_LABELS[name])
         if name in PREFACTORS:
             axis.set_yscale("log")
+        if windows[name] is not None:
+            axis.set_ylim(*windows[name])
     for axis in axes[:n_panels]:
         axis.set_xscale("log")
         axis.set_xlabel(r"$C_{\max} / C_{\mathrm{target}}$")
     for axis in axes[n_panels:]:
         axis.set_visible(False)
-    figure.suptitle(f"{BENCHMARK_TITLES.get(benchmark, benchmark)}: backtesting {LAW_TITLES[law]} — {estimator} pass@k")
+    figure.suptitle(
+        f"{BENCHMARK_TITLES.get(benchmark, benchmark)}: backtesting {LAW_TITLES[law]} — {estimator} pass@k\n"
+        "dashed: full-fit value; open triangles: backtested value outside the axis window (clipped)",
+        fontsize="medium",
+    )
     figure.tight_layout()
     return figure
 

@@ -6,6 +6,7 @@ resamples) is shared by the tests below; each then checks one promise of the wor
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
@@ -17,37 +18,49 @@ import pytest
 
 from conftest import load_config
 from scalingrepro import paths
+from scalingrepro.checkout import copy_repository
 from scalingrepro.registry import all_targets
 
 pytestmark = pytest.mark.pipeline
 
 TEST_CONFIG = "config/test.yaml"
 CORES = "2"
-# Contract tables and the columns every consumer may rely on.
+# Contract tables and the columns every consumer may rely on (issue-defined, in order).
+CHINCHILLA_PARAMETERS = ["E", "A", "alpha", "B", "beta"]
+GENERATIVE_PARAMETERS = ["E0", "C0", "alpha", "N0", "beta", "D0", "gamma", "xi0", "K0", "kappa"]
 CONTRACTS = {
     "results/chinchilla/parameter_counts.csv": [
         "d_model", "ffw_size", "kv_size", "n_heads", "n_layers", "vocab_size",
         "reported", "standard", "best_fit", "rel_err_standard_pct", "rel_err_best_fit_pct",
     ],
     "results/chinchilla/runs.csv": ["model_size", "training_flop", "tokens", "loss", "reported", "standard", "best_fit"],
+    "results/chinchilla/fits.csv": ["interpretation", *CHINCHILLA_PARAMETERS, *[f"{name}_se" for name in CHINCHILLA_PARAMETERS], "n_runs", "n_bootstraps"],
+    "results/chinchilla/tokens_per_parameter.csv": ["interpretation", "compute", "low", "median", "high"],
+    "results/chinchilla/tokens_per_parameter_slopes.csv": ["interpretation", "slope_per_decade"],
+    "results/chinchilla/perturbation_fits.csv": [
+        "perturbation", "value", "repeat", *CHINCHILLA_PARAMETERS, *[f"{name}_se" for name in CHINCHILLA_PARAMETERS], "valid", "reason",
+    ],
+    "results/chinchilla/perturbation_tokens_per_parameter.csv": ["perturbation", "value", "repeat", "compute", "low", "median", "high"],
 }
-
-
-def repository_files(root: Path) -> list[str]:
-    """Tracked and untracked-but-not-ignored files: what a clone plus local edits holds."""
-    listed = subprocess.run(
-        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
-        cwd=root, capture_output=True, text=True, check=True,
-    ).stdout
-    return [name for name in listed.split("\0") if name and (root / name).is_file()]
-
-
-def copy_repository(root: Path, destination: Path) -> Path:
-    for name in repository_files(root):
-        target = destination / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(root / name, target)
-    return destination
+for benchmark in ("gsm8k", "math"):
+    CONTRACTS |= {
+        f"results/generative/{benchmark}/outcomes.parquet": [
+            "benchmark", "size", "step", "params", "tokens", "compute", "problem_idx", "n_samples", "n_correct",
+        ],
+        f"results/generative/{benchmark}/pass_at_k.csv": [
+            "size", "step", "params", "tokens", "compute", "k", "estimator", "pass_at_k", "neg_log_pass_at_k", "n_problems", "n_problems_estimable",
+        ],
+        f"results/generative/{benchmark}/fits.csv": [
+            "law", "estimator", "k", *GENERATIVE_PARAMETERS, *[f"{name}_se" for name in GENERATIVE_PARAMETERS],
+        ],
+        f"results/generative/{benchmark}/backtest.csv": [
+            "law", "estimator", "k", "c_max", "c_max_over_target", "n_points", "predicted", "actual", "relative_error", *GENERATIVE_PARAMETERS,
+        ],
+        f"results/generative/{benchmark}/envelope.csv": [
+            "estimator", "k", "alpha_fit", "alpha_envelope", "C0_fit", "C0_envelope", "E0_fit", "E0_envelope", "beta", "gamma",
+        ],
+        f"results/generative/{benchmark}/misallocation.csv": ["size", "step", "k", "r", "phi", "effective_compute_multiplier"],
+    }
 
 
 def snakemake(workdir: Path, *arguments: str, mirror: Path | None = None) -> subprocess.CompletedProcess:
@@ -84,8 +97,17 @@ def test_every_registered_output_and_executed_notebook_exists(workflow_run, test
 def test_contract_tables_are_well_formed(workflow_run):
     for name, columns in CONTRACTS.items():
         table = pd.read_csv(workflow_run / name) if name.endswith(".csv") else pd.read_parquet(workflow_run / name)
-        assert list(table.columns[: len(columns)]) == columns or set(columns) <= set(table.columns), name
+        missing = [column for column in columns if column not in table.columns]
+        assert not missing, f"{name} lacks contract columns {missing}"
         assert len(table) > 0, name
+    for benchmark in ("gsm8k", "math"):
+        fits = pd.read_csv(workflow_run / f"results/generative/{benchmark}/fits.csv")
+        assert {"sse_log", "n_points", "converged"} <= set(fits.columns)
+        assert set(fits["estimator"]) == {"unbiased", "beta_binomial"}
+        assert set(fits["law"]) >= {"compute", "params_tokens"}
+    perturbations = pd.read_csv(workflow_run / "results/chinchilla/perturbation_fits.csv")
+    assert set(perturbations["perturbation"]) == {"multiplicative", "additive", "systematic_bias", "log_normal_noise"}
+    assert (perturbations.loc[~perturbations["valid"], "reason"].fillna("") != "").all(), "an invalid configuration lacks its reason"
     runs = pd.read_csv(workflow_run / "results/chinchilla/runs.csv")
     assert len(runs) == 245 and runs.notna().all().all()
 
@@ -132,3 +154,20 @@ def test_a_corrupted_input_stops_the_run_with_one_paragraph(repo_root, mirror, t
     assert "does not have the pinned sha256" in result.stderr
     assert not (workdir / paths.resource(epoch.name)).exists(), "a file with a wrong hash was kept"
     assert not (workdir / "results/chinchilla/runs.csv").exists()
+
+
+def result_table_digests(workdir: Path) -> dict[str, str]:
+    """sha256 of every computed table under results/ (executed notebooks aside)."""
+    tables = [path for path in (workdir / "results").rglob("*") if path.suffix in {".csv", ".parquet"}]
+    return {str(path.relative_to(workdir)): hashlib.sha256(path.read_bytes()).hexdigest() for path in sorted(tables)}
+
+
+def test_two_clean_runs_give_identical_tables(workflow_run, repo_root, mirror, tmp_path):
+    workdir = copy_repository(repo_root, tmp_path / "repo")
+    result = snakemake(workdir, *CONTRACTS, "--cores", CORES, "--configfile", TEST_CONFIG, mirror=mirror)
+    assert result.returncode == 0, result.stderr[-3000:]
+    second = result_table_digests(workdir)
+    first = {name: digest for name, digest in result_table_digests(workflow_run).items() if name in second}
+    assert set(CONTRACTS) <= set(second)
+    differing = sorted(name for name in second if first.get(name) != second[name])
+    assert not differing, f"tables differ between two clean runs: {differing}"

@@ -6,7 +6,7 @@ Figs. 18 and 22 (the gold law on MATH) need MATH gold likelihoods, which the rel
 they are listed in `registry.UNAVAILABLE` instead.
 
 Outputs without a number in the paper use supplementary ids: `generative_figS02` (fitted exponents
-with and without the checkpoint exclusions, §2), `generative_figS07` and `generative_table04`
+with and without the checkpoint exclusions, §2), `generative_figS07` and `generative_tableS07`
 (§7, MATH vs GSM8K), `generative_tableS05` (the gold law under both GoldProb aggregates, §5).
 """
 
@@ -152,7 +152,7 @@ def fit_targets(config: Mapping[str, Any]) -> list[Target]:
             )
             targets.append(
                 Target(
-                    id=f"generative_table04{suffix}",
+                    id=f"generative_tableS07{suffix}",
                     kind="table",
                     slug="math_vs_gsm8k_compute_law",
                     notebook=MATH_VS_GSM8K_NOTEBOOK,

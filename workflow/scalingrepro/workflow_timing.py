@@ -1,0 +1,110 @@
+"""Wall time of the whole replication, per stage: `python -m scalingrepro.workflow_timing`.
+
+Runs `snakemake --cores N` from an empty `results/` in a clean copy of the repository (so
+nothing is reused), then reads each job's start and end from Snakemake's own metadata
+(`.snakemake/metadata/`) and prints, per rule: jobs, summed job time, longest job and the
+rule's span (first start to last end), followed by the end-to-end wall time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from .checkout import copy_repository
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def job_times(workdir: Path) -> pd.DataFrame:
+    """One row per finished job recorded in `workdir`: rule, start, end (epoch seconds)."""
+    records = {}
+    for entry in (workdir / ".snakemake" / "metadata").rglob("*"):
+        if not entry.is_file():
+            continue
+        metadata = json.loads(entry.read_text())
+        if metadata.get("starttime") is None or metadata.get("endtime") is None:
+            continue
+        # Every output of a job carries the same record: key the job by its hash and start.
+        records[(metadata["rule"], metadata["job_hash"], metadata["starttime"])] = {
+            "rule": metadata["rule"], "start": metadata["starttime"], "end": metadata["endtime"],
+        }
+    return pd.DataFrame(list(records.values()), columns=["rule", "start", "end"])
+
+
+def stage_table(jobs: pd.DataFrame) -> pd.DataFrame:
+    """Per rule: jobs, summed and longest job seconds, span from first start to last end (seconds)."""
+    jobs = jobs.assign(seconds=jobs["end"] - jobs["start"])
+    grouped = jobs.groupby("rule")
+    table = pd.DataFrame({
+        "jobs": grouped.size(),
+        "job_seconds": grouped["seconds"].sum(),
+        "longest_job_seconds": grouped["seconds"].max(),
+        "first_start_s": grouped["start"].min() - jobs["start"].min(),
+        "span_seconds": grouped["end"].max() - grouped["start"].min(),
+    })
+    return table.sort_values("first_start_s").round(1)
+
+
+def summarize_paper_rules(table: pd.DataFrame, paper_rules: set[str]) -> pd.DataFrame:
+    """Fold the one-rule-per-figure notebook rules into a single `paper figures and tables` row."""
+    figures = table[table.index.isin(paper_rules)]
+    rest = table[~table.index.isin(paper_rules)]
+    if figures.empty:
+        return rest
+    folded = pd.DataFrame({
+        "jobs": [figures["jobs"].sum()],
+        "job_seconds": [figures["job_seconds"].sum()],
+        "longest_job_seconds": [figures["longest_job_seconds"].max()],
+        "first_start_s": [figures["first_start_s"].min()],
+        "span_seconds": [(figures["first_start_s"] + figures["span_seconds"]).max() - figures["first_start_s"].min()],
+    }, index=["paper figures and tables (notebooks)"])
+    return pd.concat([rest, folded]).round(1)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cores", default="2", help="snakemake --cores (default 2, the reference machine)")
+    parser.add_argument("--configfile", default=None, help="extra config file (default: config/config.yaml only, the papers' settings)")
+    parser.add_argument("--workdir", default=None, help="where to make the clean copy (default: a temporary directory, removed afterwards)")
+    parser.add_argument("--by-figure", action="store_true", help="list every figure rule instead of folding them into one row")
+    arguments = parser.parse_args(argv)
+
+    from .registry import all_targets  # noqa: PLC0415 (the registry needs the config only here)
+    import yaml  # noqa: PLC0415
+
+    with tempfile.TemporaryDirectory(prefix="scalingrepro-timing-") as scratch:
+        workdir = copy_repository(REPO_ROOT, Path(arguments.workdir or scratch))
+        command = [sys.executable, "-m", "snakemake", "--cores", arguments.cores, "--quiet", "progress"]
+        if arguments.configfile:
+            command += ["--configfile", arguments.configfile]
+        environment = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
+        print(f"running {' '.join(command[2:])} in a clean copy ({workdir}) ...", flush=True)
+        started = time.perf_counter()
+        result = subprocess.run(command, cwd=workdir, env=environment)
+        wall = time.perf_counter() - started
+        if result.returncode != 0:
+            print(f"snakemake failed (exit {result.returncode}); see the logs under {workdir}/logs", file=sys.stderr)
+            return result.returncode
+        config = yaml.safe_load((workdir / "config" / "config.yaml").read_text())
+        paper_rules = {target.id for target in all_targets(config)}
+        table = stage_table(job_times(workdir))
+        if not arguments.by_figure:
+            table = summarize_paper_rules(table, paper_rules)
+    with pd.option_context("display.width", 200, "display.max_rows", 500):
+        print(table.to_string())
+    print(f"\nend-to-end wall time: {wall:.1f} s ({wall / 60:.2f} min) with --cores {arguments.cores} on {os.cpu_count()} CPUs, {platform.processor() or platform.machine()}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
