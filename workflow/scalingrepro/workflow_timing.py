@@ -34,11 +34,12 @@ def job_times(workdir: Path) -> pd.DataFrame:
         metadata = json.loads(entry.read_text())
         if metadata.get("starttime") is None or metadata.get("endtime") is None:
             continue
-        # Every output of a job carries the same record: key the job by its hash and start.
-        records[(metadata["rule"], metadata["job_hash"], metadata["starttime"])] = {
-            "rule": metadata["rule"], "start": metadata["starttime"], "end": metadata["endtime"],
-        }
-    return pd.DataFrame(list(records.values()), columns=["rule", "start", "end"])
+        # Every output of a job carries a record of it (start times differ by the write order).
+        key = (metadata["rule"], metadata["job_hash"])
+        start, end = records.get(key, (metadata["starttime"], metadata["endtime"]))
+        records[key] = (min(start, metadata["starttime"]), max(end, metadata["endtime"]))
+    rows = [{"rule": rule, "start": start, "end": end} for (rule, _), (start, end) in records.items()]
+    return pd.DataFrame(rows, columns=["rule", "start", "end"])
 
 
 def stage_table(jobs: pd.DataFrame) -> pd.DataFrame:
