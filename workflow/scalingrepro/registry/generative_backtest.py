@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .. import paths
+from .generative_common import BENCHMARK_NAMES, LAW_EQUATIONS, LAW_TITLES, estimator_variants
 from .target import Target
 
 BACKTEST_NOTEBOOK = str(paths.NOTEBOOKS / "generative_backtest.ipynb")
@@ -25,8 +26,6 @@ BACKTEST_FIGURES = {
     ("math", "params_tokens"): 17,
     ("math", "gold_likelihood"): 19,
 }
-LAW_TITLES = {"compute": "pretraining compute (Eq. 3)", "params_tokens": "parameters and tokens (Eq. 4)", "gold_likelihood": "gold reference likelihoods (Eq. 6)"}
-BENCHMARK_TITLES = {"gsm8k": "GSM8K", "math": "MATH"}
 ENVELOPE_BENCHMARK = "gsm8k"  # the benchmark of the paper's Fig. 8
 
 # The paper's statements on stability, as comparison targets only: orders of magnitude of C_max below
@@ -44,14 +43,6 @@ PAPER_STABILITY_CLAIMS = {
         "gold_likelihood": {"parameters": "kappa: 2", "relative_error": "not stated"},
     },
 }
-
-
-def estimator_variants(config: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """(estimator, id suffix): the default estimator under the paper's id, the others suffixed."""
-    passk = config["generative"]["passk"]
-    default = passk["default_estimator"]
-    others = [name for name in passk["estimators"] if name != default]
-    return ([(default, "")] if default in passk["estimators"] else []) + [(name, f"_{name}") for name in others]
 
 
 def backtest_targets(config: Mapping[str, Any]) -> list[Target]:
@@ -81,7 +72,7 @@ def backtest_figure_targets(config: Mapping[str, Any]) -> list[Target]:
                         "stability": str(paths.generative(benchmark, "stability.csv")),
                     },
                     parameters={"view": "backtest_figure", "law": law, "benchmark": benchmark, "estimator": estimator},
-                    caption=f"Backtesting the {BENCHMARK_TITLES[benchmark]} scaling law in {LAW_TITLES[law]} ({estimator} "
+                    caption=f"Backtesting the {BENCHMARK_NAMES[benchmark]} scaling law in {LAW_TITLES[law]} ({LAW_EQUATIONS[law]}, {estimator} "
                     "pass@k): fit on the checkpoints with C ≤ C_max, extrapolated to Pythia-12B at 300B tokens. First "
                     "panel: relative error in −log pass@k vs C_max / C_target, one line per k; other panels: each "
                     "backtested parameter, the dashed line its full-fit value.",
@@ -133,7 +124,7 @@ def envelope_targets(config: Mapping[str, Any]) -> list[Target]:
                         "log10_r_range": list(envelope["log10_r_range"]),
                     },
                     caption=f"Effective-compute multiplier Φ(r; β, γ)^(−1/α) (Eq. 7) vs the misallocation ratio r = N/N*(C) "
-                    f"for the Eq. 4 fits to {BENCHMARK_TITLES[ENVELOPE_BENCHMARK]} ({estimator} pass@k) at a few k, with "
+                    f"for the Eq. 4 fits to {BENCHMARK_NAMES[ENVELOPE_BENCHMARK]} ({estimator} pass@k) at a few k, with "
                     "α the envelope exponent; markers: the Pythia checkpoints (open: excluded from the fits).",
                 )
             )

@@ -16,13 +16,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from .. import paths
+from .generative_common import BENCHMARK_NAMES, LAW_EQUATIONS, LAW_TITLES, estimator_variants
 from .target import Target
 
 FIT_NOTEBOOK = str(paths.NOTEBOOKS / "generative_fit.ipynb")
 MATH_VS_GSM8K_NOTEBOOK = str(paths.NOTEBOOKS / "generative_math_vs_gsm8k.ipynb")
-BENCHMARK_NAMES = {"gsm8k": "GSM8K", "math": "MATH"}
-LAW_EQUATIONS = {"compute": "Eq. 3", "params_tokens": "Eq. 4", "gold_likelihood": "Eq. 6"}
-LAW_TITLES = {"compute": "pretraining compute", "params_tokens": "parameters and tokens", "gold_likelihood": "gold-reference likelihood"}
 
 # (paper figure number, law, benchmark) of the full fits and of the parameters-vs-k figures.
 FULL_FITS = [(1, "compute", "gsm8k"), (4, "params_tokens", "gsm8k"), (6, "gold_likelihood", "gsm8k"), (14, "compute", "math"), (16, "params_tokens", "math")]
@@ -55,14 +53,6 @@ def paper_values(benchmarks: list[str], law: str) -> list[dict[str, Any]]:
         for benchmark, stated_law, parameter, k, value, where in PAPER_STATED_VALUES
         if stated_law == law and benchmark in benchmarks
     ]
-
-
-def estimator_variants(config: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """(estimator, id suffix): the default estimator first with no suffix, then the others."""
-    passk = config["generative"]["passk"]
-    default = passk["default_estimator"]
-    others = [estimator for estimator in passk["estimators"] if estimator != default]
-    return [(default, "")] + [(estimator, f"_{estimator}") for estimator in others]
 
 
 def fit_inputs(benchmark: str, law: str) -> dict[str, str]:

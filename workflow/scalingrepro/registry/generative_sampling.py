@@ -6,12 +6,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from .. import paths
+from .generative_common import BENCHMARK_NAMES
 from .target import Target
 
 SAMPLING_NOTEBOOK = str(paths.NOTEBOOKS / "generative_sampling.ipynb")
 PASSK_NOTEBOOK = str(paths.NOTEBOOKS / "generative_passk.ipynb")
 
-BENCHMARK_NAMES = {"gsm8k": "GSM8K", "math": "MATH"}
 # Paper numbering: App. B Fig. 9 (GSM8K) and Fig. 10 (MATH); App. C Table 1 (GSM8K) and Table 2 (MATH).
 HEATMAP_FIGURES = {"gsm8k": "generative_fig09", "math": "generative_fig10"}
 COST_TABLES = {"gsm8k": "generative_table01", "math": "generative_table02"}
