@@ -26,7 +26,7 @@ pytestmark = pytest.mark.pipeline
 
 TEST_CONFIG = "config/test.yaml"
 CORES = "2"
-# Contract tables and the columns every consumer may rely on (issue-defined, in order).
+# Contract tables and the columns every consumer may rely on (the documented contracts).
 CHINCHILLA_PARAMETERS = ["E", "A", "alpha", "B", "beta"]
 GENERATIVE_PARAMETERS = ["E0", "C0", "alpha", "N0", "beta", "D0", "gamma", "xi0", "K0", "kappa"]
 CONTRACTS = {

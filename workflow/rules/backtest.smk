@@ -1,19 +1,6 @@
 # Paper G: backtesting the three laws and parameter stability.
 
-BACKTEST_SETTINGS = config["generative"]["backtest"]
-
-
-def backtest_laws(benchmark):
-    """The laws backtested on a benchmark: the gold law only where gold likelihoods exist."""
-    return [law for law in BACKTEST_SETTINGS["laws"] if law != "gold_likelihood" or benchmark in GOLD_SOURCES]
-
-
 CONTRACT_TABLES += [paths.generative(benchmark, name) for benchmark in GENERATIVE_BENCHMARKS for name in ("backtest.csv", "stability.csv")]
-
-
-def backtest_gold_inputs(wildcards):
-    """The gold-reference NLL file, for the gold law only."""
-    return gold_inputs(wildcards) if wildcards.law == "gold_likelihood" else {}
 
 
 rule backtest_law:

@@ -2,10 +2,12 @@
 # One job for the interpretations and one per perturbation sweep (the noise sweep in shards),
 # so independent configurations run in parallel; a last job combines the sweeps.
 
-from scalingrepro.perturb import PERTURBATIONS
+from scalingrepro.perturb import PERTURBATIONS, shard_count
 
 CHINCHILLA_FIT = config["chinchilla"]["fit"]
 CHINCHILLA_PERTURBATIONS = config["chinchilla"]["perturbations"]
+# Every (perturbation, shard) job of the sweep; only the 187-configuration noise sweep is split.
+PERTURBATION_SHARDS = [(kind, shard) for kind in PERTURBATIONS for shard in range(shard_count(kind, CHINCHILLA_PERTURBATIONS))]
 
 CONTRACT_TABLES += [
     paths.chinchilla(name)
@@ -19,20 +21,6 @@ CONTRACT_TABLES += [
 ]
 
 
-def perturbation_shards(perturbation):
-    """How many jobs a perturbation's sweep is split into (only the 187-configuration noise sweep is split)."""
-    return int(CHINCHILLA_PERTURBATIONS["noise_shards"]) if perturbation == "log_normal_noise" else 1
-
-
-def perturbation_shard_outputs(name):
-    """Every shard's partial table `name`, for the combining rule."""
-    return [
-        str(paths.chinchilla_perturbation_shard(perturbation, shard, name))
-        for perturbation in PERTURBATIONS
-        for shard in range(perturbation_shards(perturbation))
-    ]
-
-
 rule fit_chinchilla_interpretations:
     input:
         runs=rules.build_chinchilla_runs.output.runs,
@@ -42,6 +30,8 @@ rule fit_chinchilla_interpretations:
         slopes=str(paths.chinchilla("tokens_per_parameter_slopes.csv")),
     params:
         fit=CHINCHILLA_FIT,
+    conda:
+        ANALYSIS_ENV
     log:
         str(paths.log("fit_chinchilla_interpretations")),
     script:
@@ -60,7 +50,9 @@ rule fit_chinchilla_perturbations:
     params:
         fit=CHINCHILLA_FIT,
         perturbations=CHINCHILLA_PERTURBATIONS,
-        n_shards=lambda wildcards: perturbation_shards(wildcards.perturbation),
+        n_shards=lambda wildcards: shard_count(wildcards.perturbation, CHINCHILLA_PERTURBATIONS),
+    conda:
+        ANALYSIS_ENV
     log:
         str(paths.log("fit_chinchilla_perturbations", "{perturbation}_{shard}")),
     script:
@@ -72,8 +64,8 @@ rule combine_chinchilla_perturbations:
         runs=rules.build_chinchilla_runs.output.runs,
         interpretation_fits=rules.fit_chinchilla_interpretations.output.fits,
         interpretation_slopes=rules.fit_chinchilla_interpretations.output.slopes,
-        fits=perturbation_shard_outputs("fits.csv"),
-        tokens_per_parameter=perturbation_shard_outputs("tokens_per_parameter.csv"),
+        fits=[str(paths.chinchilla_perturbation_shard(kind, shard, "fits.csv")) for kind, shard in PERTURBATION_SHARDS],
+        tokens_per_parameter=[str(paths.chinchilla_perturbation_shard(kind, shard, "tokens_per_parameter.csv")) for kind, shard in PERTURBATION_SHARDS],
     output:
         fits=str(paths.chinchilla("perturbation_fits.csv")),
         tokens_per_parameter=str(paths.chinchilla("perturbation_tokens_per_parameter.csv")),
@@ -87,6 +79,8 @@ rule combine_chinchilla_perturbations:
     params:
         fit=CHINCHILLA_FIT,
         perturbations=CHINCHILLA_PERTURBATIONS,
+    conda:
+        ANALYSIS_ENV
     log:
         str(paths.log("combine_chinchilla_perturbations")),
     script:

@@ -38,3 +38,23 @@ def all_outputs():
         outputs += target.outputs
         outputs += [str(paths.executed_notebook(target.id)), str(paths.rendered_notebook(target.id))]
     return outputs
+
+
+# Paper G input functions shared by the fit and backtest rules.
+GOLD_SOURCES = config["generative"]["fit"]["gold_likelihood"]["sources"]
+BACKTEST_SETTINGS = config["generative"]["backtest"]
+
+
+def gold_inputs(wildcards):
+    """The gold-reference NLL file of a benchmark that has one (none for MATH in the released data)."""
+    return {"gold": source_path(GOLD_SOURCES[wildcards.benchmark])} if wildcards.benchmark in GOLD_SOURCES else {}
+
+
+def backtest_gold_inputs(wildcards):
+    """The gold-reference NLL file, for the gold law only."""
+    return gold_inputs(wildcards) if wildcards.law == "gold_likelihood" else {}
+
+
+def backtest_laws(benchmark):
+    """The laws backtested on a benchmark: the gold law only where gold likelihoods exist."""
+    return [law for law in BACKTEST_SETTINGS["laws"] if law != "gold_likelihood" or benchmark in GOLD_SOURCES]

@@ -1,16 +1,10 @@
 # Paper G: the three scaling laws fit per benchmark, estimator and k, with bootstrap over problems.
 
 FIT_SETTINGS = config["generative"]["fit"]
-GOLD_SOURCES = FIT_SETTINGS["gold_likelihood"]["sources"]
 FIT_ESTIMATORS = config["generative"]["passk"]["estimators"]
 
 CONTRACT_TABLES += [paths.generative(benchmark, "fits.csv") for benchmark in GENERATIVE_BENCHMARKS]
 CONTRACT_TABLES += [paths.generative(benchmark, "gold_likelihood.csv") for benchmark in GENERATIVE_BENCHMARKS if benchmark in GOLD_SOURCES]
-
-
-def gold_inputs(wildcards):
-    """The gold-reference NLL file of a benchmark that has one (none for MATH in the released data)."""
-    return {"gold": source_path(GOLD_SOURCES[wildcards.benchmark])} if wildcards.benchmark in GOLD_SOURCES else {}
 
 
 rule compute_gold_likelihood:

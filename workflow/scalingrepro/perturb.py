@@ -262,7 +262,9 @@ def trend_table(fits: pd.DataFrame, slopes: pd.DataFrame, bands: pd.DataFrame) -
 
 
 def trend_summary(trends: pd.DataFrame, counts: np.ndarray, relative_error: float, baseline_slope: float) -> pd.DataFrame:
-    """Per perturbation: slope range over the whole sweep and within the realistic band."""
+    """Per perturbation: range of the slope per decade and of the exponent of C in D_opt/N_opt
+    (Eq. 16, scale-free: a multiplicative shift of the ratio changes the slope, not the exponent)
+    over the whole sweep and within the realistic band."""
     rows = []
     for kind, group in trends[trends["valid"]].groupby("perturbation", sort=False):
         low, high = realistic_band(kind, counts, relative_error)
@@ -279,14 +281,23 @@ def trend_summary(trends: pd.DataFrame, counts: np.ndarray, relative_error: floa
                 "band_min_slope_per_decade": in_band["slope_per_decade"].min() if len(in_band) else np.nan,
                 "band_max_slope_per_decade": in_band["slope_per_decade"].max() if len(in_band) else np.nan,
                 "n_invalid": int((~trends.loc[trends["perturbation"] == kind, "valid"]).sum()),
+                "sweep_min_ratio_exponent": group["ratio_exponent"].min(),
+                "sweep_max_ratio_exponent": group["ratio_exponent"].max(),
+                "band_min_ratio_exponent": in_band["ratio_exponent"].min() if len(in_band) else np.nan,
+                "band_max_ratio_exponent": in_band["ratio_exponent"].max() if len(in_band) else np.nan,
             }
         )
     return pd.DataFrame(rows)
 
 
-
 # ---------------------------------------------------------------------------------------------
 # Running a sweep
+
+
+def shard_count(kind: str, perturbation_config: dict) -> int:
+    """How many jobs the sweep of `kind` is split into: `noise_shards` for the noise sweep (its
+    repeats make it by far the largest), one for the others."""
+    return int(perturbation_config["noise_shards"]) if kind == "log_normal_noise" else 1
 
 
 def shard_configurations(all_configurations: list[Configuration], n_shards: int, shard: int) -> list[Configuration]:
@@ -352,3 +363,50 @@ def slopes_table(bands: pd.DataFrame) -> pd.DataFrame:
         for (kind, value, repeat), group in bands.groupby(["perturbation", "value", "repeat"], sort=False)
     ]
     return pd.DataFrame(rows)
+
+
+def summarize_sweep(
+    runs: pd.DataFrame,
+    interpretation_fits: pd.DataFrame,
+    interpretation_slopes: pd.DataFrame,
+    fits: pd.DataFrame,
+    bands: pd.DataFrame,
+    n_excluded: int,
+    perturbation_config: dict,
+) -> dict[str, pd.DataFrame]:
+    """The combined sweep tables and their diagnostics, keyed by the combine rule's output names.
+
+    runs: runs.csv; interpretation_fits / interpretation_slopes: fits.csv and
+    tokens_per_parameter_slopes.csv (the baseline is the row of the perturbed interpretation);
+    fits / bands: the concatenated shard tables (any order). Returns fits,
+    tokens_per_parameter, slopes, predictions, agreement, power_law, trends, trend_summary, bands.
+    """
+    from .chinchilla_fit import INTERPRETATION_COLUMNS, PARAMETER_NAMES, kept_runs
+
+    interpretation = perturbation_config["counts"]
+    true_counts = kept_runs(runs, n_excluded)[INTERPRETATION_COLUMNS[interpretation]].to_numpy(dtype=float)
+    baseline = interpretation_fits.set_index("interpretation").loc[interpretation, list(PARAMETER_NAMES)].to_dict()
+    baseline_slope = float(interpretation_slopes.set_index("interpretation").loc[interpretation, "slope_per_decade"])
+    fits = sort_sweep(fits)
+    fits["reason"] = fits["reason"].fillna("")
+    bands = sort_sweep(bands, extra=["compute"])
+    slopes = slopes_table(bands)
+    predictions = predictions_table(fits, baseline, true_counts)
+    bias = fits[(fits["perturbation"] == "systematic_bias") & fits["valid"]]
+    power_law = fit_power_law(bias["value"].to_numpy(), bias["alpha"].to_numpy())
+    trends = trend_table(fits, slopes, bands)
+    relative_error = float(perturbation_config["realistic_relative_error"])
+    realistic = pd.DataFrame(
+        [{"perturbation": kind, "relative_error": relative_error, **dict(zip(("low", "high"), realistic_band(kind, true_counts, relative_error)))} for kind in PERTURBATIONS]
+    )
+    return {
+        "fits": fits,
+        "tokens_per_parameter": bands,
+        "slopes": slopes,
+        "predictions": predictions,
+        "agreement": agreement_table(fits, predictions, n_standard_errors=float(perturbation_config["agreement_standard_errors"])),
+        "power_law": pd.DataFrame([power_law.__dict__]),
+        "trends": trends,
+        "trend_summary": trend_summary(trends, true_counts, relative_error, baseline_slope),
+        "bands": realistic,
+    }

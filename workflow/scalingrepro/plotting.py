@@ -35,12 +35,13 @@ def save_figure(figure: plt.Figure, output_stem: str | Path) -> list[Path]:
     return written
 
 
-def save_table(table: pd.DataFrame, output_stem: str | Path, float_format: str = "%.4g", caption: str | None = None) -> list[Path]:
-    """Write `table` as <stem>.csv (full precision) and <stem>.tex (booktabs, rounded)."""
+def save_table(table: pd.DataFrame, output_stem: str | Path, float_format: str = "%.4g", caption: str | None = None, na_rep: str = "NaN") -> list[Path]:
+    """Write `table` as <stem>.csv (full precision) and <stem>.tex (booktabs, rounded; missing
+    values shown as `na_rep`, e.g. "—" where a column does not apply to a row)."""
     csv_path = Path(str(output_stem) + ".csv")
     tex_path = Path(str(output_stem) + ".tex")
     csv_path.parent.mkdir(parents=True, exist_ok=True)
     table.to_csv(csv_path, index=False)
-    latex = table.to_latex(index=False, float_format=lambda value: float_format % value, caption=caption)
+    latex = table.to_latex(index=False, float_format=lambda value: float_format % value, caption=caption, na_rep=na_rep)
     tex_path.write_text(latex)
     return [csv_path, tex_path]
