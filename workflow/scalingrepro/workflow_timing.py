@@ -85,16 +85,19 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory(prefix="scalingrepro-timing-") as scratch:
         workdir = copy_repository(REPO_ROOT, Path(arguments.workdir or scratch))
-        command = [sys.executable, "-m", "snakemake", "--cores", arguments.cores, "--quiet", "progress"]
+        command = [sys.executable, "-m", "snakemake", "--cores", arguments.cores]
         if arguments.configfile:
             command += ["--configfile", arguments.configfile]
         environment = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
-        print(f"running {' '.join(command[2:])} in a clean copy ({workdir}) ...", flush=True)
+        run_log = workdir / "logs" / "workflow_timing.log"
+        run_log.parent.mkdir(parents=True, exist_ok=True)
+        print(f"running {' '.join(command[2:])} in a clean copy ({workdir}); Snakemake's output goes to {run_log} ...", flush=True)
         started = time.perf_counter()
-        result = subprocess.run(command, cwd=workdir, env=environment)
+        with run_log.open("w") as log_file:
+            result = subprocess.run(command, cwd=workdir, env=environment, stdout=log_file, stderr=subprocess.STDOUT)
         wall = time.perf_counter() - started
         if result.returncode != 0:
-            print(f"snakemake failed (exit {result.returncode}); see the logs under {workdir}/logs", file=sys.stderr)
+            print(f"snakemake failed (exit {result.returncode}); see {run_log} and the job logs under {workdir}/logs", file=sys.stderr)
             return result.returncode
         config = yaml.safe_load((workdir / "config" / "config.yaml").read_text())
         paper_rules = {target.id for target in all_targets(config)}
