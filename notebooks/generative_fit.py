@@ -147,12 +147,11 @@ def parameters_vs_k_figure() -> plt.Figure:
             axis.set_yscale("log")
         axis.set_xlabel("k (attempts per problem)")
         axis.set_title(symbol(name))
-    handles, labels = axes[0].get_legend_handles_labels()
-    for axis in axes[1:]:
+    legend_entries = {}  # label -> first handle, over all panels (each star adds one)
+    for axis in axes:
         for handle, label in zip(*axis.get_legend_handles_labels()):
-            if label not in labels:
-                handles.append(handle)
-                labels.append(label)
+            legend_entries.setdefault(label, handle)
+    handles, labels = list(legend_entries.values()), list(legend_entries)
     failed = len(table) - len(converged)
     figure.legend(handles, labels, loc="lower center", ncol=3, bbox_to_anchor=(0.5, -0.08))
     figure.suptitle(
