@@ -16,7 +16,7 @@ view = "backtest_figure"  # backtest_figure | stability_table
 law = "compute"  # compute | params_tokens | gold_likelihood (backtest_figure view)
 benchmark = "gsm8k"  # benchmark named in titles (backtest_figure view)
 estimator = "beta_binomial"  # pass@k estimator drawn (backtest_figure view)
-paper_claims = {}  # benchmark -> law -> {"parameters": text, "relative_error": text}: the paper's statements
+paper_claims = {}  # benchmark -> law -> {"parameters": text or {parameter: text}, "relative_error": text}: the paper's statements
 
 # %%
 import matplotlib.pyplot as plt
@@ -138,7 +138,8 @@ def stability_summary(tables: dict[str, pd.DataFrame], claims: dict) -> pd.DataF
                 row = {"benchmark": bench, "law": law_name, "estimator": estimator_name, "quantity": parameter}
                 row.update({f"k={k:g}": values.get(k, np.nan) for k in sorted(group["k"].unique())})
                 row["median [range]"] = format_range(values)
-                row["paper"] = claim.get("parameters", "")
+                stated = claim.get("parameters", "")  # one text for every parameter, or parameter -> text
+                row["paper"] = stated.get(parameter, "not stated") if isinstance(stated, dict) else stated
                 rows.append(row)
             errors = group.drop_duplicates("k").set_index("k")["error_stays_below_orders"]
             row = {"benchmark": bench, "law": law_name, "estimator": estimator_name, "quantity": "relative error"}

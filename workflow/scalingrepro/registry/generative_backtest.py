@@ -37,10 +37,11 @@ PAPER_STABILITY_CLAIMS = {
         "params_tokens": {"parameters": "~1.5-2.5", "relative_error": "~2-2.5"},
         "gold_likelihood": {"parameters": "~5", "relative_error": "comparable to the other laws"},
     },
+    # §7 states MATH horizons for single parameters only: parameter -> orders.
     "math": {
-        "compute": {"parameters": "alpha: 3", "relative_error": "not stated"},
-        "params_tokens": {"parameters": "beta: 3; gamma: 1", "relative_error": "not stated"},
-        "gold_likelihood": {"parameters": "kappa: 2", "relative_error": "not stated"},
+        "compute": {"parameters": {"alpha": "~3"}, "relative_error": "not stated"},
+        "params_tokens": {"parameters": {"beta": "~3", "gamma": "~1"}, "relative_error": "not stated"},
+        "gold_likelihood": {"parameters": {"kappa": "~2"}, "relative_error": "not stated"},
     },
 }
 
