@@ -29,11 +29,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from . import chinchilla, chinchilla_fit, paths, perturb, sources
+from .settings import load_config
 
-SCHEMA = Path("workflow") / "schemas" / "config.schema.yaml"
 # Speed target for every perturbation configuration at the default settings on 2 cores.
 TARGET_SWEEP_SECONDS = 180.0
 
@@ -50,24 +49,6 @@ class SweepTiming:
     @property
     def configurations_per_second(self) -> float:
         return self.n_configurations / self.seconds
-
-
-def load_config(config_files: list[str]) -> dict:
-    """config/config.yaml with the given override files merged in (like --configfile), validated."""
-    from snakemake.utils import validate
-
-    config = yaml.safe_load(Path("config/config.yaml").read_text())
-    for override in config_files:
-        config = _deep_merge(config, yaml.safe_load(Path(override).read_text()) or {})
-    validate(config, str(SCHEMA))
-    return config
-
-
-def _deep_merge(base: dict, update: dict) -> dict:
-    merged = dict(base)
-    for key, value in update.items():
-        merged[key] = _deep_merge(merged[key], value) if isinstance(value, dict) and isinstance(merged.get(key), dict) else value
-    return merged
 
 
 def build_runs(work_dir: Path) -> pd.DataFrame:
@@ -153,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     arguments = parser.parse_args(argv)
     process_counts = arguments.processes or [1, 2]
 
-    config = load_config(arguments.configfile)
+    config = load_config(*arguments.configfile)
     fit_config = config["chinchilla"]["fit"]
     settings = chinchilla_fit.FitSettings.from_config(fit_config)
     n_excluded = int(fit_config["n_excluded_highest_loss"])

@@ -17,6 +17,8 @@ DATA = Path("data")
 
 TABLE_A9 = DATA / "hoffmann2022_table_a9.csv"
 SOURCES_MANIFEST = Path("config") / "sources.yaml"
+CONFIG = Path("config") / "config.yaml"
+CONFIG_SCHEMA = Path("workflow") / "schemas" / "config.schema.yaml"
 
 EXECUTED_NOTEBOOKS = RESULTS / "notebooks"
 FIGURES = PAPER / "figures"

@@ -21,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from .checkout import copy_repository
+from .settings import load_config
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -81,7 +82,6 @@ def main(argv: list[str] | None = None) -> int:
     arguments = parser.parse_args(argv)
 
     from .registry import all_targets  # noqa: PLC0415 (the registry needs the config only here)
-    import yaml  # noqa: PLC0415
 
     with tempfile.TemporaryDirectory(prefix="scalingrepro-timing-") as scratch:
         workdir = copy_repository(REPO_ROOT, Path(arguments.workdir or scratch))
@@ -99,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
         if result.returncode != 0:
             print(f"snakemake failed (exit {result.returncode}); see {run_log} and the job logs under {workdir}/logs", file=sys.stderr)
             return result.returncode
-        config = yaml.safe_load((workdir / "config" / "config.yaml").read_text())
+        config = load_config(*([arguments.configfile] if arguments.configfile else []), root=workdir)
         paper_rules = {target.id for target in all_targets(config)}
         table = stage_table(job_times(workdir))
         if not arguments.by_figure:

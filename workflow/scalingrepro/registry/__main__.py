@@ -7,15 +7,12 @@
 import sys
 from pathlib import Path
 
-import yaml
-from snakemake.utils import validate
-
+from ..settings import load_config
 from . import markdown_index
 
 START, END = "<!-- figure-index:start -->", "<!-- figure-index:end -->"
 
-config = yaml.safe_load(Path("config/config.yaml").read_text())
-validate(config, "workflow/schemas/config.schema.yaml")
+config = load_config()
 index = markdown_index(config)
 if len(sys.argv) > 1:
     readme = Path(sys.argv[1])
