@@ -14,14 +14,15 @@ from scalingrepro.errors import InputError
 TRUE_PARAMETERS = {"E": 1.8, "A": 480.0, "alpha": 0.35, "B": 2000.0, "beta": 0.36}
 
 
-def synthetic_runs(log_noise: float, seed: int = 0, n_models: int = 40, runs_per_model: int = 6) -> chinchilla_fit.FitData:
+def synthetic_runs(log_noise: float, seed: int = 0, n_models: int = 40, runs_per_model: int = 6, loss_offset: float = 0.0) -> chinchilla_fit.FitData:
     """Runs spanning Chinchilla's range (44M-16B parameters, 5B-500B tokens) with losses from
-    TRUE_PARAMETERS times exp(Normal(0, log_noise)); each model has `runs_per_model` runs."""
+    TRUE_PARAMETERS times exp(Normal(0, log_noise)), plus `loss_offset`; each model has
+    `runs_per_model` runs."""
     rng = np.random.default_rng(seed)
     parameters = np.repeat(np.exp(rng.uniform(np.log(4e7), np.log(1.6e10), n_models)), runs_per_model)
     tokens = np.exp(rng.uniform(np.log(5e9), np.log(5e11), len(parameters)))
     p = TRUE_PARAMETERS
-    loss = (p["E"] + p["A"] / parameters ** p["alpha"] + p["B"] / tokens ** p["beta"]) * np.exp(rng.normal(0.0, log_noise, len(parameters)))
+    loss = (p["E"] + p["A"] / parameters ** p["alpha"] + p["B"] / tokens ** p["beta"]) * np.exp(rng.normal(0.0, log_noise, len(parameters))) + loss_offset
     return chinchilla_fit.fit_data(parameters, tokens, loss)
 
 

@@ -87,6 +87,40 @@ def test_batched_solver_matches_the_scipy_reference_on_the_real_runs(kept_real_r
     np.testing.assert_allclose(batched.theta, reference, atol=1e-5)
 
 
+def test_a_minimum_at_the_E_zero_boundary_is_reached_exactly():
+    """Losses 1.9 below the model (E = 1.8) cannot be fitted with E > 0: the Huber minimum lies
+    at E = 0. The solver optimizes E ≥ 0 itself, so it lands on E = 0 (e = −inf) and stops at a
+    minimum (no move of E upwards or of any other parameter lowers the loss), where a fit in
+    log E drifts towards −∞: scipy's BFGS in log E stops at a higher loss."""
+    data = synthetic_runs(log_noise=0.01, loss_offset=-1.9)
+    start = chinchilla_fit.theta_from_parameters(**TRUE_PARAMETERS)
+    fit = chinchilla_fit.fit_huber_batched(start[None], data, DELTA)
+    theta, objective = fit.theta[0], fit.objective[0]
+    assert fit.converged[0]
+    assert as_parameters(theta)["E"] == 0.0
+    moves = [(2, np.log(E)) for E in (1e-6, 1e-4, 1e-2)]
+    moves += [(column, theta[column] + shift) for column in (0, 1, 3, 4) for shift in (-1e-4, 1e-4)]
+    for column, value in moves:
+        moved = theta.copy()
+        moved[column] = value
+        assert chinchilla_fit.huber_objective(moved, data, DELTA)[0] > objective, (column, value)
+    reference = chinchilla_fit.fit_huber_scipy(start, data, DELTA)
+    assert objective < chinchilla_fit.huber_objective(reference, data, DELTA)[0]
+
+
+def test_a_configuration_fitted_at_E_zero_gets_standard_errors_and_tokens_per_parameter(settings):
+    """Bootstrap fits at the E = 0 boundary have e = −inf; the SEs (on E itself) and the draws for
+    tokens per parameter (over a, b, alpha, beta) stay finite."""
+    data = synthetic_runs(log_noise=0.01, loss_offset=-1.9)
+    counts = chinchilla_fit.bootstrap_counts(data.n_runs, 200, seed=11)
+    result = chinchilla_fit.analyze_configuration(data, settings, counts)
+    assert result.valid, result.reason
+    assert result.estimate[0] == 0.0
+    assert np.isfinite(result.standard_error).all()
+    assert np.isfinite(result.bands).all()
+    assert result.n_usable_draws == settings.n_draws
+
+
 def test_synthetic_parameters_are_recovered_exactly_without_noise(settings):
     fit = point_fit(synthetic_runs(log_noise=0.0), settings)
     assert fit.converged

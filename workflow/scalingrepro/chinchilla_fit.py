@@ -9,9 +9,12 @@ E = eᵉ. Internally a parameter vector is theta = (a, b, e, alpha, beta).
   one-dimensional scale update until both stop moving.
 - Bootstrap: resamples of the kept runs are multinomial count vectors over the runs, so all
   resamples are one stacked weighted problem, refit by minimizing the Huber loss (δ) on
-  log-loss residuals with a batched semismooth-Newton / IRLS solver.
+  log-loss residuals with a batched semismooth-Newton / IRLS solver. The solver treats E ≥ 0
+  as a bound, so fits whose minimum lies at E = 0 (common under strong count noise) converge
+  there (e = −inf) instead of crawling towards it.
 - Tokens per parameter: closed form of the compute-optimal allocation under C = 6ND,
-  evaluated for parameter draws × compute budgets in one array.
+  evaluated for parameter draws × compute budgets in one array. The draws are of (a, b, α, β),
+  the parameters D_opt/N_opt depends on: the marginal of the five-parameter normal.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from scipy.optimize import minimize, minimize_scalar
 from scipy.stats import norm
 
 THETA_NAMES = ("a", "b", "e", "alpha", "beta")
+RATIO_COLUMNS = [0, 1, 3, 4]  # theta columns (a, b, alpha, beta) that tokens per parameter depends on
 PARAMETER_NAMES = ("E", "A", "alpha", "B", "beta")  # column order of the result tables
 FLOP_PER_PARAMETER_TOKEN = 6.0  # C = 6 N D
 LOG_SCALE_BOUNDS = (-40.0, 5.0)  # log σ search interval of the likelihood's scale update
@@ -173,20 +177,27 @@ def fit_huber_batched(
     weights: np.ndarray | None = None,
     max_iterations: int = 200,
     tolerance: float = 1e-10,
-    max_halvings: int = 20,
+    max_backtracks: int = 20,
 ) -> BatchFit:
     """Minimize Σ w ρ_δ(residual) for B stacked problems sharing the runs in `data`.
 
     start: (B, 5) starting thetas; weights: (B, n) counts per run (bootstrap) or None.
     Each iteration takes a semismooth-Newton step (curvature from the residuals inside the
-    Huber threshold; fast once that set is right) with a halving line search; where that
+    Huber threshold; fast once that set is right) with a backtracking line search; where that
     step needs shortening or fails, an IRLS step (the majorizer ρ'(r)/r, always a descent
     direction) is tried too and the better decrease kept. A problem stops when its objective
     falls by no more than 1e-13 relative, or its step is below `tolerance`; problems stop
-    independently (the active set shrinks). Returns a BatchFit; `converged` is False where
-    the iteration cap was hit or a value is not finite.
+    independently (the active set shrinks).
+
+    The irreducible loss is optimized as E itself under E ≥ 0 (projected Newton with E held
+    at 0 while the objective rises with E), not as e = log E: where the minimum lies at
+    E = 0, e would only drift towards −∞ with ever smaller effect and never converge. Such a
+    fit returns e = −inf (E = 0). Returns a BatchFit; `converged` is False where the
+    iteration cap was hit or a parameter is not finite.
     """
     theta = np.array(np.atleast_2d(start), dtype=float)
+    with np.errstate(over="ignore"):
+        theta[:, 2] = np.exp(theta[:, 2])
     n_problems, n_runs = len(theta), data.n_runs
     counts = np.ones((n_problems, n_runs)) if weights is None else np.broadcast_to(np.asarray(weights, dtype=float), (n_problems, n_runs))
     objective = _weighted_huber(theta, data, delta, counts)
@@ -198,11 +209,21 @@ def fit_huber_batched(
             break
         current, current_counts, current_objective = theta[active], counts[active], objective[active]
         gradient, newton_curvature, irls_curvature = _huber_derivatives(current, data, delta, current_counts)
-        best_theta, best_objective, best_step = _line_search(current, -_solve_batched(newton_curvature, gradient), current_objective, data, delta, current_counts, max_halvings, tolerance)
+        at_bound = (current[:, 2] <= 0.0) & (gradient[:, 2] > 0.0)
+        best_theta, best_objective, best_step = _line_search(current, gradient, newton_curvature, at_bound, current_objective, data, delta, current_counts, max_backtracks, tolerance)
         shortened = np.flatnonzero(best_step[1] < 1.0)
         if len(shortened):
             irls_theta, irls_objective, irls_step = _line_search(
-                current[shortened], -_solve_batched(irls_curvature[shortened], gradient[shortened]), current_objective[shortened], data, delta, current_counts[shortened], max_halvings, tolerance
+                current[shortened],
+                gradient[shortened],
+                irls_curvature[shortened],
+                at_bound[shortened],
+                current_objective[shortened],
+                data,
+                delta,
+                current_counts[shortened],
+                max_backtracks,
+                tolerance,
             )
             better = irls_objective < best_objective[shortened]
             best_theta[shortened[better]] = irls_theta[better]
@@ -216,7 +237,9 @@ def fit_huber_batched(
         stalled = (current_objective - best_objective <= 1e-13 * np.abs(current_objective)) | (best_step[0] < tolerance)
         converged[active[stalled]] = True
         active = active[~stalled]
-    converged &= np.isfinite(objective) & np.isfinite(theta).all(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        theta[:, 2] = np.log(theta[:, 2])
+    converged &= np.isfinite(objective) & np.isfinite(np.delete(theta, 2, axis=1)).all(axis=1) & (theta[:, 2] < np.inf)
     return BatchFit(theta=theta, objective=objective, converged=converged, iterations=iterations)
 
 
@@ -224,10 +247,16 @@ def fit_huber_batched(
 # cache, which is several times faster than whole-batch temporaries of tens of MB.
 BLOCK_ROWS = 128
 MODEL_TERM, DATA_TERM = [0, 3], [1, 4]  # theta columns (a, alpha) and (b, beta)
+# Share of the IRLS majorizer added to the Newton curvature, so that the matrix stays
+# invertible when fewer than five residuals lie inside the Huber threshold.
+NEWTON_IRLS_SHARE = 1e-2
+
+
+# The kernels below take "linear" thetas (a, b, E, alpha, beta): column 2 is E ≥ 0 itself.
 
 
 def _weighted_huber(theta: np.ndarray, data: FitData, delta: float, counts: np.ndarray) -> np.ndarray:
-    """Σ_i counts_i ρ_δ(r_i) per row; +inf where not finite.
+    """Σ_i counts_i ρ_δ(r_i) per row of linear thetas; +inf where not finite.
 
     log L̂ is computed without the max shift: fitted terms are O(1), and an overflowing trial
     point only yields an infinite objective, which the line search rejects.
@@ -241,7 +270,7 @@ def _weighted_huber(theta: np.ndarray, data: FitData, delta: float, counts: np.n
             prediction = np.exp(rows[:, MODEL_TERM] @ model_design)
             data_term = np.exp(rows[:, DATA_TERM] @ data_design)
             prediction += data_term
-            prediction += np.exp(rows[:, 2, None])
+            prediction += rows[:, 2, None]
             magnitude = np.log(prediction, out=prediction)
             magnitude -= data.log_loss
             np.abs(magnitude, out=magnitude)
@@ -259,7 +288,8 @@ def _weighted_huber(theta: np.ndarray, data: FitData, delta: float, counts: np.n
 
 
 def _huber_derivatives(theta: np.ndarray, data: FitData, delta: float, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Gradient (B, 5) and two Gauss-Newton curvatures (B, 5, 5): semismooth Newton and IRLS.
+    """At linear thetas: gradient (B, 5) and the semismooth-Newton and IRLS Gauss-Newton
+    curvatures (B, 5, 5).
 
     Only called at points with a finite objective, so the unshifted terms do not overflow.
     """
@@ -271,21 +301,20 @@ def _huber_derivatives(theta: np.ndarray, data: FitData, delta: float, counts: n
         for start in range(0, n_problems, BLOCK_ROWS):
             block = slice(start, start + BLOCK_ROWS)
             rows, weights = theta[block], counts[block]
-            # Rows of the transposed Jacobian of log L̂: the three softmax shares, then
-            # ∂/∂alpha = −share_N log N and ∂/∂beta = −share_D log D.
+            # Rows of the transposed Jacobian of log L̂ = log(A N^−α + B D^−β + E): the shares
+            # of the model and data terms (∂/∂a, ∂/∂b), 1/L̂ (∂/∂E), then ∂/∂alpha =
+            # −share_N log N and ∂/∂beta = −share_D log D.
             jacobian = np.empty((len(rows), 5, n_runs))
-            model_share, data_share, constant_share = jacobian[:, 0], jacobian[:, 1], jacobian[:, 2]
+            model_share, data_share, inverse = jacobian[:, 0], jacobian[:, 1], jacobian[:, 2]
             np.matmul(rows[:, MODEL_TERM], model_design, out=model_share)
             np.exp(model_share, out=model_share)
             np.matmul(rows[:, DATA_TERM], data_design, out=data_share)
             np.exp(data_share, out=data_share)
-            constant_share[...] = np.exp(rows[:, 2, None])
             total = model_share + data_share
-            total += constant_share
-            inverse = np.divide(1.0, total)
+            total += rows[:, 2, None]
+            np.divide(1.0, total, out=inverse)
             model_share *= inverse
             data_share *= inverse
-            constant_share *= inverse
             np.multiply(model_share, negative_log_n, out=jacobian[:, 3])
             np.multiply(data_share, negative_log_d, out=jacobian[:, 4])
             residuals = np.log(total, out=total)
@@ -295,11 +324,9 @@ def _huber_derivatives(theta: np.ndarray, data: FitData, delta: float, counts: n
             np.divide(delta, irls_weights, out=irls_weights)
             np.minimum(irls_weights, 1.0, out=irls_weights)
             irls_weights *= weights
-            # Newton: unit curvature inside the threshold, plus a small share of the IRLS majorizer
-            # so the matrix stays invertible when fewer than five residuals lie inside.
-            newton_weights = (magnitude <= delta).astype(float)
-            newton_weights *= weights
-            newton_weights += 1e-2 * irls_weights
+            # Newton: unit curvature inside the threshold plus a small share of the IRLS majorizer.
+            newton_weights = (magnitude <= delta) * weights
+            newton_weights += NEWTON_IRLS_SHARE * irls_weights
             # One batched product gives J^T ψ and both J^T W J (rows: ψ, then 5 + 5 weighted copies of J).
             right = np.empty((len(rows), 11, n_runs))
             np.clip(residuals, -delta, delta, out=right[:, 0])
@@ -318,40 +345,83 @@ def _solve_batched(matrices: np.ndarray, vectors: np.ndarray) -> np.ndarray:
         solutions[finite] = np.linalg.solve(matrices[finite], vectors[finite][..., None])[..., 0]
     except np.linalg.LinAlgError:
         # An exactly singular matrix has a zero pivot, so a zero determinant: only those take
-        # the least-squares route, one by one; the rest are still solved in one batch.
+        # the least-squares (pseudo-inverse) route; the rest are still solved in one batch.
         with np.errstate(all="ignore"):
             singular = np.linalg.det(matrices[finite]) == 0
-        regular = finite[~singular]
+        regular, irregular = finite[~singular], finite[singular]
         solutions[regular] = np.linalg.solve(matrices[regular], vectors[regular][..., None])[..., 0]
-        for index in finite[singular]:
-            solutions[index] = np.linalg.lstsq(matrices[index], vectors[index], rcond=None)[0]
+        solutions[irregular] = (np.linalg.pinv(matrices[irregular]) @ vectors[irregular][..., None])[..., 0]
     return solutions
 
 
 def _line_search(
-    theta: np.ndarray, direction: np.ndarray, objective: np.ndarray, data: FitData, delta: float, counts: np.ndarray, max_halvings: int, tolerance: float
+    theta: np.ndarray,
+    gradient: np.ndarray,
+    curvature: np.ndarray,
+    at_bound: np.ndarray,
+    objective: np.ndarray,
+    data: FitData,
+    delta: float,
+    counts: np.ndarray,
+    max_backtracks: int,
+    tolerance: float,
 ) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray]]:
-    """Halve the step of each problem until its objective decreases.
+    """Projected step along −curvature⁻¹·gradient (E fixed where `at_bound`), backtracking each
+    problem until its objective decreases.
 
-    A problem stops halving once its step would fall below `tolerance` (any step that short
-    ends its fit anyway) and then counts as failed. Returns the new theta, its objective and
-    (max |step taken|, fraction of the full step; 0 where no decrease was found).
+    Every trial point is projected onto E ≥ 0. A rejected step length t is replaced by the
+    minimizer of the quadratic through f(0), f'(0) and f(t), kept within [t/10, t/2]
+    (safeguarded backtracking): far fewer trials than halving when the full step overshoots
+    by orders of magnitude. A problem stops backtracking once its step would fall below
+    `tolerance` (any step that short ends its fit anyway) and then counts as failed. Returns
+    the new theta, its objective and (max |step taken|, fraction of the full step; 0 where no
+    decrease was found).
     """
+    # Holding E: drop its row and column from the system (a unit pivot and a zero right side).
+    curvature, gradient_free = curvature.copy(), gradient.copy()
+    curvature[at_bound, 2, :] = 0.0
+    curvature[at_bound, :, 2] = 0.0
+    curvature[at_bound, 2, 2] = 1.0
+    gradient_free[at_bound, 2] = 0.0
+    direction = -_solve_batched(curvature, gradient_free)
     direction = np.where(np.isfinite(direction), direction, 0.0)
-    full_step = np.abs(direction).max(axis=1)
+    slope = np.einsum("bi,bi->b", gradient_free, direction)  # f'(0) along the direction
     fraction = np.ones(len(theta))
-    candidate = theta + direction
+    candidate = _project(theta + direction)
+    full_step = np.abs(candidate - theta).max(axis=1)
     candidate_objective = _weighted_huber(candidate, data, delta, counts)
-    for _ in range(max_halvings):
-        failed = np.flatnonzero(~(candidate_objective < objective) & (0.5 * fraction * full_step >= tolerance))
+    for _ in range(max_backtracks):
+        failed = np.flatnonzero(~(candidate_objective < objective))
+        shorter = _backtracked_fraction(fraction[failed], objective[failed], candidate_objective[failed], slope[failed])
+        long_enough = shorter * full_step[failed] >= tolerance
+        failed, shorter = failed[long_enough], shorter[long_enough]
         if len(failed) == 0:
             break
-        fraction[failed] *= 0.5
-        candidate[failed] = theta[failed] + fraction[failed, None] * direction[failed]
+        fraction[failed] = shorter
+        candidate[failed] = _project(theta[failed] + fraction[failed, None] * direction[failed])
         candidate_objective[failed] = _weighted_huber(candidate[failed], data, delta, counts[failed])
     failed = ~(candidate_objective < objective)
     fraction[failed] = 0.0
     return candidate, candidate_objective, (fraction * full_step, fraction)
+
+
+def _project(theta: np.ndarray) -> np.ndarray:
+    """Linear thetas with E clipped to E ≥ 0 (in place; returns the array)."""
+    np.maximum(theta[:, 2], 0.0, out=theta[:, 2])
+    return theta
+
+
+def _backtracked_fraction(fraction: np.ndarray, objective: np.ndarray, trial_objective: np.ndarray, slope: np.ndarray) -> np.ndarray:
+    """Next step length after `fraction` was rejected: the quadratic interpolant's minimizer in [t/10, t/2].
+
+    The quadratic q(s) = f(0) + f'(0)s + c s² passes through f(t); its minimizer is
+    −f'(0)/(2c). An infinite trial value gives t/10; a non-descent slope gives t/2.
+    """
+    with np.errstate(all="ignore"):
+        excess = trial_objective - objective - slope * fraction  # c t² ≥ 0 for a descent direction
+        proposal = -slope * fraction**2 / (2.0 * excess)
+    proposal = np.where(np.isnan(proposal) | (slope >= 0), 0.5 * fraction, proposal)
+    return np.clip(proposal, 0.1 * fraction, 0.5 * fraction)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -382,7 +452,8 @@ def fit_point_estimate(
     candidates = [np.asarray(published_start, dtype=float)]
     if len(grid_starts):
         grid_fit = fit_huber_batched(grid_starts, data, delta, max_iterations=grid_max_iterations)
-        usable = np.isfinite(grid_fit.objective) & np.isfinite(grid_fit.theta).all(axis=1)
+        with np.errstate(over="ignore"):  # a far grid start may end with an overflowing A or B
+            usable = np.isfinite(grid_fit.objective) & np.isfinite(untransform(grid_fit.theta)).all(axis=1)
         if usable.any():
             candidates.append(grid_fit.theta[usable][np.argmin(grid_fit.objective[usable])])
     best: PointFit | None = None
@@ -411,7 +482,7 @@ def _alternate_scale_and_theta(start: np.ndarray, data: FitData, delta: float, m
             break
         previous = current
     nll = huber_negative_log_likelihood(theta, log_scale, data, delta)
-    return PointFit(theta=theta, log_scale=log_scale, negative_log_likelihood=nll, converged=converged and bool(np.isfinite(theta).all()) and np.isfinite(nll))
+    return PointFit(theta=theta, log_scale=log_scale, negative_log_likelihood=nll, converged=converged and bool(np.isfinite(untransform(theta)).all()) and np.isfinite(nll))
 
 
 def _best_log_scale(theta: np.ndarray, data: FitData, delta: float) -> float:
@@ -607,8 +678,11 @@ def analyze_configuration(data: FitData, settings: FitSettings, counts: np.ndarr
         return invalid(f"only {n_converged}/{len(counts)} bootstrap fits converged", estimate, n_converged)
     boot_theta = boot.theta[usable]
     standard_error = standard_errors(boot_theta)
-    covariance = np.cov(boot_theta.T)
-    draws = draw_parameters(point.theta, covariance, settings.n_draws, settings.draws_seed)
+    # D_opt/N_opt depends on (a, b, alpha, beta) only, so their joint normal is drawn; e is
+    # left out because a fit at the E = 0 boundary has e = −inf.
+    ratio_draws = draw_parameters(point.theta[RATIO_COLUMNS], np.cov(boot_theta[:, RATIO_COLUMNS].T), settings.n_draws, settings.draws_seed)
+    draws = np.zeros((settings.n_draws, len(THETA_NAMES)))
+    draws[:, RATIO_COLUMNS] = ratio_draws
     bands, n_usable_draws = tokens_per_parameter_bands(draws, settings.compute, settings.quantiles)
     if n_usable_draws == 0:
         return invalid("no parameter draw has positive exponents", estimate, n_converged)
