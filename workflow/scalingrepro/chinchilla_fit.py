@@ -63,7 +63,9 @@ class FitData:
 
 @dataclass(frozen=True)
 class BatchFit:
-    """Result of a batched Huber fit: theta (B, 5), objective (B,), converged (B,), iterations (B,)."""
+    """Result of a batched Huber fit: theta (B, 5), objective (B,), converged (B,), iterations (B,).
+
+    A fit at the E = 0 boundary has e = −inf in theta (untransform gives E = 0)."""
 
     theta: np.ndarray
     objective: np.ndarray
@@ -546,7 +548,7 @@ def log_tokens_per_parameter(theta: np.ndarray, compute: np.ndarray) -> np.ndarr
 
 
 def draw_parameters(mean: np.ndarray, covariance: np.ndarray, n_draws: int, seed: int) -> np.ndarray:
-    """(n_draws, 5) theta drawn from the multivariate normal (mean, covariance) with `seed`.
+    """(n_draws, len(mean)) vectors drawn from the multivariate normal (mean, covariance) with `seed`.
 
     The Cholesky factor is used because it is continuous in the covariance: an eigenvector's
     sign is arbitrary, so with an eigendecomposition a rounding-level change of the covariance
@@ -681,7 +683,7 @@ def analyze_configuration(data: FitData, settings: FitSettings, counts: np.ndarr
     # D_opt/N_opt depends on (a, b, alpha, beta) only, so their joint normal is drawn; e is
     # left out because a fit at the E = 0 boundary has e = −inf.
     ratio_draws = draw_parameters(point.theta[RATIO_COLUMNS], np.cov(boot_theta[:, RATIO_COLUMNS].T), settings.n_draws, settings.draws_seed)
-    draws = np.zeros((settings.n_draws, len(THETA_NAMES)))
+    draws = np.zeros((settings.n_draws, len(THETA_NAMES)))  # column e stays 0: it does not enter D/N
     draws[:, RATIO_COLUMNS] = ratio_draws
     bands, n_usable_draws = tokens_per_parameter_bands(draws, settings.compute, settings.quantiles)
     if n_usable_draws == 0:
