@@ -197,3 +197,13 @@ def test_paper_g_qualitative_findings_on_the_released_data(workflow_run):
     assert gsm8k.loc[100, "E0"] < 0.1, "§3.1: E0 ≈ 0 by k ≈ 1e2"
     assert math.loc[10000, "E0"] < math.loc[1, "E0"]
     assert (math["alpha"] >= gsm8k["alpha"] - 0.01).all(), "§7: MATH scales at least as steeply"
+
+
+def test_timing_copy_reads_a_relative_mirror_from_where_it_was_started(tmp_path, monkeypatch):
+    from scalingrepro import sources, workflow_timing
+
+    monkeypatch.chdir(tmp_path)
+    environment = workflow_timing.snakemake_environment({sources.MIRROR_ENV_VAR: "../mirror", "PATH": "/usr/bin"})
+    assert environment[sources.MIRROR_ENV_VAR] == str((tmp_path.parent / "mirror").resolve())
+    assert environment["PATH"].startswith(str(Path(sys.executable).parent))
+    assert sources.MIRROR_ENV_VAR not in workflow_timing.snakemake_environment({"PATH": "/usr/bin"})

@@ -187,9 +187,10 @@ def fit_huber_batched(
     Each iteration takes a semismooth-Newton step (curvature from the residuals inside the
     Huber threshold; fast once that set is right) with a backtracking line search; where that
     step needs shortening or fails, an IRLS step (the majorizer ρ'(r)/r, always a descent
-    direction) is tried too and the better decrease kept. A problem stops when its objective
-    falls by no more than 1e-13 relative, or its step is below `tolerance`; problems stop
-    independently (the active set shrinks).
+    direction) is tried too and the better decrease kept. Each direction's line search starts
+    from its previous step length grown by STEP_GROWTH (the full step while steps are not
+    cut). A problem stops when its objective falls by no more than 1e-13 relative, or its
+    step is below `tolerance`; problems stop independently (the active set shrinks).
 
     The irreducible loss is optimized as E itself under E ≥ 0 (projected Newton with E held
     at 0 while the objective rises with E), not as e = log E: where the minimum lies at
@@ -205,6 +206,8 @@ def fit_huber_batched(
     objective = _weighted_huber(theta, data, delta, counts)
     converged = np.zeros(n_problems, dtype=bool)
     iterations = np.zeros(n_problems, dtype=int)
+    # Each problem's first trial step of the next line search, per direction (Newton, IRLS).
+    newton_start, irls_start = np.ones(n_problems), np.ones(n_problems)
     active = np.flatnonzero(np.isfinite(objective))
     for _ in range(max_iterations):
         if len(active) == 0:
@@ -212,10 +215,12 @@ def fit_huber_batched(
         current, current_counts, current_objective = theta[active], counts[active], objective[active]
         gradient, newton_curvature, irls_curvature = _huber_derivatives(current, data, delta, current_counts)
         at_bound = (current[:, 2] <= 0.0) & (gradient[:, 2] > 0.0)
-        best_theta, best_objective, best_step = _line_search(current, gradient, newton_curvature, at_bound, current_objective, data, delta, current_counts, max_backtracks, tolerance)
-        shortened = np.flatnonzero(best_step[1] < 1.0)
+        newton = _line_search(current, gradient, newton_curvature, at_bound, current_objective, data, delta, current_counts, max_backtracks, tolerance, newton_start[active])
+        newton_start[active] = np.minimum(1.0, STEP_GROWTH * newton.last_fraction)
+        best_theta, best_objective, best_step = newton.theta, newton.objective, newton.step_length
+        shortened = np.flatnonzero(newton.fraction < 1.0)
         if len(shortened):
-            irls_theta, irls_objective, irls_step = _line_search(
+            irls = _line_search(
                 current[shortened],
                 gradient[shortened],
                 irls_curvature[shortened],
@@ -226,17 +231,19 @@ def fit_huber_batched(
                 current_counts[shortened],
                 max_backtracks,
                 tolerance,
+                irls_start[active[shortened]],
             )
-            better = irls_objective < best_objective[shortened]
-            best_theta[shortened[better]] = irls_theta[better]
-            best_objective[shortened[better]] = irls_objective[better]
-            best_step[0][shortened[better]] = irls_step[0][better]
+            irls_start[active[shortened]] = np.minimum(1.0, STEP_GROWTH * irls.last_fraction)
+            better = irls.objective < best_objective[shortened]
+            best_theta[shortened[better]] = irls.theta[better]
+            best_objective[shortened[better]] = irls.objective[better]
+            best_step[shortened[better]] = irls.step_length[better]
         improved = best_objective < current_objective
         best_objective = np.where(improved, best_objective, current_objective)
         best_theta[~improved] = current[~improved]
         theta[active], objective[active] = best_theta, best_objective
         iterations[active] += 1
-        stalled = (current_objective - best_objective <= 1e-13 * np.abs(current_objective)) | (best_step[0] < tolerance)
+        stalled = (current_objective - best_objective <= 1e-13 * np.abs(current_objective)) | (best_step < tolerance)
         converged[active[stalled]] = True
         active = active[~stalled]
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -248,6 +255,11 @@ def fit_huber_batched(
 # Rows per block in the batched kernels: a block's temporaries (a few (rows, n) arrays) stay in
 # cache, which is several times faster than whole-batch temporaries of tens of MB.
 BLOCK_ROWS = 128
+DERIVATIVE_BLOCK_ROWS = 32  # the derivatives' ~16 (rows, n) arrays fit in L2 at this size
+# A line search starts at STEP_GROWTH × the previous iteration's last fraction (at most the full
+# step): where the step had to be cut by orders of magnitude, as in the flat valleys of strongly
+# perturbed data, it is not cut from the full step again at every iteration.
+STEP_GROWTH = 10.0
 MODEL_TERM, DATA_TERM = [0, 3], [1, 4]  # theta columns (a, alpha) and (b, beta)
 # Share of the IRLS majorizer added to the Newton curvature, so that the matrix stays
 # invertible when fewer than five residuals lie inside the Huber threshold.
@@ -276,15 +288,11 @@ def _weighted_huber(theta: np.ndarray, data: FitData, delta: float, counts: np.n
             magnitude = np.log(prediction, out=prediction)
             magnitude -= data.log_loss
             np.abs(magnitude, out=magnitude)
-            # ρ_δ(r) = δ(|r| − δ/2) + ½(max(δ − |r|, 0))² covers both branches in one pass
-            # (inside the threshold it expands to r²/2).
-            inside = np.subtract(delta, magnitude, out=data_term)
-            np.maximum(inside, 0.0, out=inside)
-            inside *= inside
-            inside *= 0.5
-            magnitude -= 0.5 * delta
-            magnitude *= delta
-            magnitude += inside
+            # ρ_δ(r) = m(|r| − m/2) with m = min(|r|, δ) covers both branches in one pass
+            # (r²/2 inside the threshold, δ(|r| − δ/2) outside).
+            clipped = np.minimum(magnitude, delta, out=data_term)
+            magnitude -= 0.5 * clipped
+            magnitude *= clipped
             total[block] = np.einsum("bn,bn->b", counts[block], magnitude)
     return np.where(np.isfinite(total), total, np.inf)
 
@@ -300,14 +308,15 @@ def _huber_derivatives(theta: np.ndarray, data: FitData, delta: float, counts: n
     negative_log_n, negative_log_d = -data.log_n, -data.log_d
     model_design, data_design = data.term_designs
     with np.errstate(all="ignore"):
-        for start in range(0, n_problems, BLOCK_ROWS):
-            block = slice(start, start + BLOCK_ROWS)
+        for start in range(0, n_problems, DERIVATIVE_BLOCK_ROWS):
+            block = slice(start, start + DERIVATIVE_BLOCK_ROWS)
             rows, weights = theta[block], counts[block]
             # Rows of the transposed Jacobian of log L̂ = log(A N^−α + B D^−β + E): the shares
             # of the model and data terms (∂/∂a, ∂/∂b), 1/L̂ (∂/∂E), then ∂/∂alpha =
-            # −share_N log N and ∂/∂beta = −share_D log D.
-            jacobian = np.empty((len(rows), 5, n_runs))
-            model_share, data_share, inverse = jacobian[:, 0], jacobian[:, 1], jacobian[:, 2]
+            # −share_N log N and ∂/∂beta = −share_D log D. Stored as (5, rows, n) so that every
+            # elementwise pass runs over one contiguous array.
+            jacobian = np.empty((5, len(rows), n_runs))
+            model_share, data_share, inverse = jacobian[0], jacobian[1], jacobian[2]
             np.matmul(rows[:, MODEL_TERM], model_design, out=model_share)
             np.exp(model_share, out=model_share)
             np.matmul(rows[:, DATA_TERM], data_design, out=data_share)
@@ -317,25 +326,25 @@ def _huber_derivatives(theta: np.ndarray, data: FitData, delta: float, counts: n
             np.divide(1.0, total, out=inverse)
             model_share *= inverse
             data_share *= inverse
-            np.multiply(model_share, negative_log_n, out=jacobian[:, 3])
-            np.multiply(data_share, negative_log_d, out=jacobian[:, 4])
+            np.multiply(model_share, negative_log_n, out=jacobian[3])
+            np.multiply(data_share, negative_log_d, out=jacobian[4])
             residuals = np.log(total, out=total)
             residuals -= data.log_loss
             magnitude = np.abs(residuals)
-            irls_weights = np.maximum(magnitude, 1e-300)
+            # IRLS weight min(1, δ/|r|) = δ / max(|r|, δ): exactly 1 inside the threshold.
+            irls_weights = np.maximum(magnitude, delta, out=magnitude)
             np.divide(delta, irls_weights, out=irls_weights)
-            np.minimum(irls_weights, 1.0, out=irls_weights)
-            irls_weights *= weights
             # Newton: unit curvature inside the threshold plus a small share of the IRLS majorizer.
-            newton_weights = (magnitude <= delta) * weights
-            newton_weights += NEWTON_IRLS_SHARE * irls_weights
+            newton_weights = np.where(irls_weights == 1.0, 1.0 + NEWTON_IRLS_SHARE, NEWTON_IRLS_SHARE * irls_weights)
+            irls_weights *= weights
+            newton_weights *= weights
             # One batched product gives J^T ψ and both J^T W J (rows: ψ, then 5 + 5 weighted copies of J).
-            right = np.empty((len(rows), 11, n_runs))
-            np.clip(residuals, -delta, delta, out=right[:, 0])
-            right[:, 0] *= weights
-            np.multiply(jacobian, newton_weights[:, None, :], out=right[:, 1:6])
-            np.multiply(jacobian, irls_weights[:, None, :], out=right[:, 6:11])
-            products[block] = np.matmul(jacobian, right.transpose(0, 2, 1))
+            right = np.empty((11, len(rows), n_runs))
+            np.clip(residuals, -delta, delta, out=right[0])
+            right[0] *= weights
+            np.multiply(jacobian, newton_weights, out=right[1:6])
+            np.multiply(jacobian, irls_weights, out=right[6:11])
+            np.matmul(jacobian.transpose(1, 0, 2), right.transpose(1, 2, 0), out=products[block])
     return products[..., 0], products[..., 1:6], products[..., 6:11]
 
 
@@ -356,6 +365,19 @@ def _solve_batched(matrices: np.ndarray, vectors: np.ndarray) -> np.ndarray:
     return solutions
 
 
+@dataclass(frozen=True)
+class LineSearch:
+    """Outcome of one batched line search, per problem: the trial point and its objective, the
+    step taken (max |Δθ|) and its fraction of the full step (0 where no decrease was found), and
+    the last fraction tried (where the next search starts from, grown by STEP_GROWTH)."""
+
+    theta: np.ndarray
+    objective: np.ndarray
+    step_length: np.ndarray
+    fraction: np.ndarray
+    last_fraction: np.ndarray
+
+
 def _line_search(
     theta: np.ndarray,
     gradient: np.ndarray,
@@ -367,17 +389,18 @@ def _line_search(
     counts: np.ndarray,
     max_backtracks: int,
     tolerance: float,
-) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray]]:
+    first_fraction: np.ndarray,
+) -> LineSearch:
     """Projected step along −curvature⁻¹·gradient (E fixed where `at_bound`), backtracking each
     problem until its objective decreases.
 
-    Every trial point is projected onto E ≥ 0. A rejected step length t is replaced by the
-    minimizer of the quadratic through f(0), f'(0) and f(t), kept within [t/10, t/2]
-    (safeguarded backtracking): far fewer trials than halving when the full step overshoots
-    by orders of magnitude. A problem stops backtracking once its step would fall below
-    `tolerance` (any step that short ends its fit anyway) and then counts as failed. Returns
-    the new theta, its objective and (max |step taken|, fraction of the full step; 0 where no
-    decrease was found).
+    The first trial is `first_fraction` of the full step (1 unless the previous iteration had
+    to cut its step by more than STEP_GROWTH). Every trial point is projected onto E ≥ 0. A
+    rejected step length t is replaced by the minimizer of the quadratic through f(0), f'(0)
+    and f(t), kept within [t/10, t/2] (safeguarded backtracking): far fewer trials than
+    halving when the full step overshoots by orders of magnitude. A problem stops
+    backtracking once its step would fall below `tolerance` (any step that short ends its fit
+    anyway) and then counts as failed.
     """
     # Holding E: drop its row and column from the system (a unit pivot and a zero right side).
     curvature, gradient_free = curvature.copy(), gradient.copy()
@@ -388,9 +411,12 @@ def _line_search(
     direction = -_solve_batched(curvature, gradient_free)
     direction = np.where(np.isfinite(direction), direction, 0.0)
     slope = np.einsum("bi,bi->b", gradient_free, direction)  # f'(0) along the direction
-    fraction = np.ones(len(theta))
-    candidate = _project(theta + direction)
-    full_step = np.abs(candidate - theta).max(axis=1)
+    full_step = np.abs(_project(theta + direction) - theta).max(axis=1)
+    # A warm-started first trial is kept at least 1000 × tolerance long, so that a short first
+    # trial cannot end a fit through the step criterion.
+    with np.errstate(divide="ignore"):
+        fraction = np.maximum(first_fraction, np.minimum(1.0, 1e3 * tolerance / full_step))
+    candidate = _project(theta + fraction[:, None] * direction)
     candidate_objective = _weighted_huber(candidate, data, delta, counts)
     for _ in range(max_backtracks):
         failed = np.flatnonzero(~(candidate_objective < objective))
@@ -402,9 +428,10 @@ def _line_search(
         fraction[failed] = shorter
         candidate[failed] = _project(theta[failed] + fraction[failed, None] * direction[failed])
         candidate_objective[failed] = _weighted_huber(candidate[failed], data, delta, counts[failed])
-    failed = ~(candidate_objective < objective)
-    fraction[failed] = 0.0
-    return candidate, candidate_objective, (fraction * full_step, fraction)
+    last_fraction = fraction.copy()
+    fraction[~(candidate_objective < objective)] = 0.0
+    return LineSearch(theta=candidate, objective=candidate_objective, step_length=fraction * full_step, fraction=fraction, last_fraction=last_fraction)
+
 
 
 def _project(theta: np.ndarray) -> np.ndarray:
@@ -672,14 +699,16 @@ def analyze_configuration(data: FitData, settings: FitSettings, counts: np.ndarr
     estimate = untransform(point.theta)
     if not point.converged or not np.isfinite(estimate).all():
         return invalid("point fit did not converge or is not finite", estimate if np.isfinite(estimate).all() else None)
+    # Overflowing A or B of a resample and an overflowing SE are outcomes recorded below, not errors.
     with np.errstate(all="ignore"):
         boot = bootstrap_fits(data, counts, point.theta, settings.huber_delta, settings.max_iterations)
-    usable = boot.converged & np.isfinite(untransform(boot.theta)).all(axis=1)
+        usable = boot.converged & np.isfinite(untransform(boot.theta)).all(axis=1)
     n_converged = int(usable.sum())
     if n_converged < settings.min_converged_fraction * len(counts) or n_converged < 2:
         return invalid(f"only {n_converged}/{len(counts)} bootstrap fits converged", estimate, n_converged)
     boot_theta = boot.theta[usable]
-    standard_error = standard_errors(boot_theta)
+    with np.errstate(over="ignore", invalid="ignore"):
+        standard_error = standard_errors(boot_theta)
     # D_opt/N_opt depends on (a, b, alpha, beta) only, so their joint normal is drawn; e is
     # left out because a fit at the E = 0 boundary has e = −inf.
     ratio_draws = draw_parameters(point.theta[RATIO_COLUMNS], np.cov(boot_theta[:, RATIO_COLUMNS].T), settings.n_draws, settings.draws_seed)

@@ -12,14 +12,17 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Mapping
 
 import pandas as pd
 
+from . import sources
 from .checkout import copy_repository
 from .settings import load_config
 
@@ -73,37 +76,50 @@ def summarize_paper_rules(table: pd.DataFrame, paper_rules: set[str]) -> pd.Data
     return pd.concat([rest, folded]).round(1)
 
 
+def snakemake_environment(environment: Mapping[str, str]) -> dict[str, str]:
+    """The environment for Snakemake in the copy: this interpreter's bin first on PATH, and
+    $REPRO_MIRROR made absolute (the copy runs elsewhere, so a path relative to here would
+    point at nothing there)."""
+    result = dict(environment, PATH=f"{Path(sys.executable).parent}{os.pathsep}{environment.get('PATH', '')}")
+    if result.get(sources.MIRROR_ENV_VAR):
+        result[sources.MIRROR_ENV_VAR] = str(Path(result[sources.MIRROR_ENV_VAR]).resolve())
+    return result
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cores", default="2", help="snakemake --cores (default 2, the reference machine)")
     parser.add_argument("--configfile", default=None, help="extra config file (default: config/config.yaml only, the papers' settings)")
-    parser.add_argument("--workdir", default=None, help="where to make the clean copy (default: a temporary directory, removed afterwards)")
+    parser.add_argument("--workdir", default=None, help="where to make the clean copy (default: a temporary directory, removed after a successful run)")
     parser.add_argument("--by-figure", action="store_true", help="list every figure rule instead of folding them into one row")
     arguments = parser.parse_args(argv)
 
     from .registry import all_targets  # noqa: PLC0415 (the registry needs the config only here)
 
-    with tempfile.TemporaryDirectory(prefix="scalingrepro-timing-") as scratch:
-        workdir = copy_repository(REPO_ROOT, Path(arguments.workdir or scratch))
-        command = [sys.executable, "-m", "snakemake", "--cores", arguments.cores]
-        if arguments.configfile:
-            command += ["--configfile", arguments.configfile]
-        environment = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
-        run_log = workdir / "logs" / "workflow_timing.log"
-        run_log.parent.mkdir(parents=True, exist_ok=True)
-        print(f"running {' '.join(command[2:])} in a clean copy ({workdir}); Snakemake's output goes to {run_log} ...", flush=True)
-        started = time.perf_counter()
-        with run_log.open("w") as log_file:
-            result = subprocess.run(command, cwd=workdir, env=environment, stdout=log_file, stderr=subprocess.STDOUT)
-        wall = time.perf_counter() - started
-        if result.returncode != 0:
-            print(f"snakemake failed (exit {result.returncode}); see {run_log} and the job logs under {workdir}/logs", file=sys.stderr)
-            return result.returncode
-        config = load_config(*([arguments.configfile] if arguments.configfile else []), root=workdir)
-        paper_rules = {target.id for target in all_targets(config)}
-        table = stage_table(job_times(workdir))
-        if not arguments.by_figure:
-            table = summarize_paper_rules(table, paper_rules)
+    scratch = Path(arguments.workdir) if arguments.workdir else Path(tempfile.mkdtemp(prefix="scalingrepro-timing-"))
+    workdir = copy_repository(REPO_ROOT, scratch)
+    command = [sys.executable, "-m", "snakemake", "--cores", arguments.cores]
+    if arguments.configfile:
+        command += ["--configfile", arguments.configfile]
+    environment = snakemake_environment(os.environ)
+    run_log = workdir / "logs" / "workflow_timing.log"
+    run_log.parent.mkdir(parents=True, exist_ok=True)
+    print(f"running {' '.join(command[2:])} in a clean copy ({workdir}); Snakemake's output goes to {run_log} ...", flush=True)
+    started = time.perf_counter()
+    with run_log.open("w") as log_file:
+        result = subprocess.run(command, cwd=workdir, env=environment, stdout=log_file, stderr=subprocess.STDOUT)
+    wall = time.perf_counter() - started
+    if result.returncode != 0:
+        # The copy is kept so that the logs named here can be read.
+        print(f"snakemake failed (exit {result.returncode}); see {run_log} and the job logs under {workdir}/logs", file=sys.stderr)
+        return result.returncode
+    config = load_config(*([arguments.configfile] if arguments.configfile else []), root=workdir)
+    paper_rules = {target.id for target in all_targets(config)}
+    table = stage_table(job_times(workdir))
+    if not arguments.by_figure:
+        table = summarize_paper_rules(table, paper_rules)
+    if not arguments.workdir:
+        shutil.rmtree(scratch)
     with pd.option_context("display.width", 200, "display.max_rows", 500):
         print(table.to_string())
     print(f"\nend-to-end wall time: {wall:.1f} s ({wall / 60:.2f} min) with --cores {arguments.cores} on {os.cpu_count()} CPUs, {platform.processor() or platform.machine()}")
