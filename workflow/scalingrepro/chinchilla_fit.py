@@ -216,7 +216,7 @@ def fit_huber_batched(
         gradient, newton_curvature, irls_curvature = _huber_derivatives(current, data, delta, current_counts)
         at_bound = (current[:, 2] <= 0.0) & (gradient[:, 2] > 0.0)
         newton = _line_search(current, gradient, newton_curvature, at_bound, current_objective, data, delta, current_counts, max_backtracks, tolerance, newton_start[active])
-        newton_start[active] = np.minimum(1.0, STEP_GROWTH * newton.last_fraction)
+        newton_start[active] = newton.next_first_fraction
         best_theta, best_objective, best_step = newton.theta, newton.objective, newton.step_length
         shortened = np.flatnonzero(newton.fraction < 1.0)
         if len(shortened):
@@ -233,7 +233,7 @@ def fit_huber_batched(
                 tolerance,
                 irls_start[active[shortened]],
             )
-            irls_start[active[shortened]] = np.minimum(1.0, STEP_GROWTH * irls.last_fraction)
+            irls_start[active[shortened]] = irls.next_first_fraction
             better = irls.objective < best_objective[shortened]
             best_theta[shortened[better]] = irls.theta[better]
             best_objective[shortened[better]] = irls.objective[better]
@@ -369,13 +369,19 @@ def _solve_batched(matrices: np.ndarray, vectors: np.ndarray) -> np.ndarray:
 class LineSearch:
     """Outcome of one batched line search, per problem: the trial point and its objective, the
     step taken (max |Δθ|) and its fraction of the full step (0 where no decrease was found), and
-    the last fraction tried (where the next search starts from, grown by STEP_GROWTH)."""
+    the last fraction tried."""
 
     theta: np.ndarray
     objective: np.ndarray
     step_length: np.ndarray
     fraction: np.ndarray
     last_fraction: np.ndarray
+
+    @property
+    def next_first_fraction(self) -> np.ndarray:
+        """Where the next search along this kind of direction starts: the last fraction tried,
+        grown by STEP_GROWTH, at most the full step."""
+        return np.minimum(1.0, STEP_GROWTH * self.last_fraction)
 
 
 def _line_search(
@@ -431,7 +437,6 @@ def _line_search(
     last_fraction = fraction.copy()
     fraction[~(candidate_objective < objective)] = 0.0
     return LineSearch(theta=candidate, objective=candidate_objective, step_length=fraction * full_step, fraction=fraction, last_fraction=last_fraction)
-
 
 
 def _project(theta: np.ndarray) -> np.ndarray:
