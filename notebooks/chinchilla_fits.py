@@ -40,9 +40,13 @@ from matplotlib.colors import LinearSegmentedColormap, LogNorm, Normalize
 from matplotlib.gridspec import GridSpec
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter
 
-from scalingrepro import plotting
-from scalingrepro.chinchilla_fit import INTERPRETATION_COLUMNS, PARAMETER_NAMES, kept_runs
-from scalingrepro.perturb import PERTURBATIONS, Configuration, perturb
+from scalingrepro.chinchilla.fit import (
+    INTERPRETATION_COLUMNS,
+    PARAMETER_NAMES,
+    kept_runs,
+)
+from scalingrepro.chinchilla.perturb import PERTURBATIONS, Configuration, perturb
+from scalingrepro.pipeline import plotting
 
 plotting.apply_style()
 INTERPRETATION_LABELS = {"epoch_model_size": "Epoch AI model size", "reported": "Reported (Table A9)", "standard": "Standard formula (Eq. 1)", "best_fit": "Best-fit formula (Eq. 3)"}

@@ -16,8 +16,8 @@ snippet_rows = 3  # rows shown from each end of the table in the snippet
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from scalingrepro import plotting
-from scalingrepro.chinchilla import summarize_relative_errors
+from scalingrepro.chinchilla.counts import summarize_relative_errors
+from scalingrepro.pipeline import plotting
 
 plotting.apply_style()
 counts = pd.read_csv(parameter_counts)

@@ -24,8 +24,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.colors import LogNorm
 
-from scalingrepro import plotting
-from scalingrepro.laws import LAWS
+from scalingrepro.generative.laws import LAWS
+from scalingrepro.pipeline import plotting
 
 plotting.apply_style()
 BENCHMARK_TITLES = {"gsm8k": "GSM8K", "math": "MATH"}

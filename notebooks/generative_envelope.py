@@ -23,7 +23,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from scalingrepro import envelope, plotting
+from scalingrepro.generative import envelope
+from scalingrepro.pipeline import plotting
 
 plotting.apply_style()
 BENCHMARK_TITLES = {"gsm8k": "GSM8K", "math": "MATH"}

@@ -39,8 +39,8 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.lines import Line2D
 
-from scalingrepro import plotting
-from scalingrepro.laws import LAWS
+from scalingrepro.generative.laws import LAWS
+from scalingrepro.pipeline import plotting
 
 plotting.apply_style()
 BENCHMARK_NAMES = {"gsm8k": "GSM8K", "math": "MATH"}

@@ -21,7 +21,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from scalingrepro import plotting
+from scalingrepro.pipeline import plotting
 
 plotting.apply_style()
 LAW = "compute"

@@ -21,9 +21,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from scalingrepro import plotting
-from scalingrepro.outcomes import read_outcomes
-from scalingrepro.passk import estimator_agreement
+from scalingrepro.generative.outcomes import read_outcomes
+from scalingrepro.generative.passk import estimator_agreement
+from scalingrepro.pipeline import plotting
 
 plotting.apply_style()
 INPUTS = {

@@ -18,8 +18,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from scalingrepro import plotting
-from scalingrepro.outcomes import read_outcomes, samples_heatmap
+from scalingrepro.generative.outcomes import read_outcomes, samples_heatmap
+from scalingrepro.pipeline import plotting
 
 plotting.apply_style()
 BENCHMARK_NAMES = {"gsm8k": "GSM8K", "math": "MATH"}

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from scalingrepro import settings
+from scalingrepro.pipeline import settings
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 

@@ -8,8 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from scalingrepro import chinchilla, chinchilla_fit, paths, sources
-from scalingrepro.errors import InputError
+from scalingrepro.chinchilla import counts as chinchilla_counts
+from scalingrepro.chinchilla import fit as chinchilla_fit
+from scalingrepro.pipeline import paths, sources
+from scalingrepro.pipeline.errors import InputError
 
 TRUE_PARAMETERS = {"E": 1.8, "A": 480.0, "alpha": 0.35, "B": 2000.0, "beta": 0.36}
 
@@ -46,5 +48,5 @@ def load_real_runs(repo_root: Path, work_dir: Path) -> pd.DataFrame:
     except InputError as error:
         where = f"the mirror {mirror}" if mirror else f"the network ({source.url})"
         pytest.skip(f"real inputs unavailable: {source.file} could not be taken from {where}; set REPRO_MIRROR to the mirror directory ({error.problem})")
-    counts = chinchilla.parameter_counts(chinchilla.load_table_a9(repo_root / paths.TABLE_A9))
-    return chinchilla.runs_table(chinchilla.load_epoch_runs(epoch_file), counts)
+    counts = chinchilla_counts.parameter_counts(chinchilla_counts.load_table_a9(repo_root / paths.TABLE_A9))
+    return chinchilla_counts.runs_table(chinchilla_counts.load_epoch_runs(epoch_file), counts)

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from scalingrepro import backtest
-from scalingrepro.laws import LAWS
+from scalingrepro.generative import backtest
+from scalingrepro.generative.laws import LAWS
 
 SIZES = {"14M": 1.4e7, "160M": 1.6e8, "1B": 1.0e9, "2.8B": 2.8e9, "12B": 1.2e10}
 STEPS = {1000: 2.0e9, 10000: 2.0e10, 30000: 6.0e10, 100000: 2.0e11, 143000: 3.0e11}

@@ -5,13 +5,14 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from scalingrepro import chinchilla, paths
-from scalingrepro.errors import InputError
+from scalingrepro.chinchilla import counts as chinchilla_counts
+from scalingrepro.pipeline import paths
+from scalingrepro.pipeline.errors import InputError
 
 
 @pytest.fixture(scope="module")
 def counts(repo_root):
-    return chinchilla.parameter_counts(chinchilla.load_table_a9(repo_root / paths.TABLE_A9))
+    return chinchilla_counts.parameter_counts(chinchilla_counts.load_table_a9(repo_root / paths.TABLE_A9))
 
 
 def test_formulas_on_the_smallest_model_by_hand(counts):
@@ -26,7 +27,7 @@ def test_formulas_on_the_smallest_model_by_hand(counts):
 
 
 def test_section_2_numbers_come_out_of_the_computation(counts, config):
-    summary = chinchilla.summarize_relative_errors(counts, config["chinchilla"]["match_tolerance_pct"]).set_index("formula")
+    summary = chinchilla_counts.summarize_relative_errors(counts, config["chinchilla"]["match_tolerance_pct"]).set_index("formula")
     standard, best_fit = summary.loc["standard"], summary.loc["best_fit"]
     # Paper: mean 7.388%, max 15.2%, min 3.6%; reported counts are rounded to millions, which moves
     # the mean by ~0.002 points, and the paper truncates 15.28 to 15.2.
@@ -49,7 +50,7 @@ def test_counts_table_contract(counts):
 
 
 def test_every_epoch_run_maps_to_a_table_a9_model(counts, mirror):
-    runs = chinchilla.runs_table(chinchilla.load_epoch_runs(mirror / "epoch_research_svg_extracted_data.csv"), counts)
+    runs = chinchilla_counts.runs_table(chinchilla_counts.load_epoch_runs(mirror / "epoch_research_svg_extracted_data.csv"), counts)
     assert len(runs) == 245
     assert runs[["reported", "standard", "best_fit"]].notna().all().all()
     assert runs.tokens.mul(6 * runs.model_size).div(runs.training_flop).sub(1).abs().max() < 1e-12
@@ -69,7 +70,7 @@ def epoch_frame():
 def test_epoch_csv_missing_column_is_named(tmp_path, epoch_frame):
     path = write_epoch_csv(tmp_path / "epoch.csv", epoch_frame.drop(columns="loss"))
     with pytest.raises(InputError, match=r"missing required column\(s\) \['loss'\]") as raised:
-        chinchilla.load_epoch_runs(path)
+        chinchilla_counts.load_epoch_runs(path)
     assert str(path) in str(raised.value)
 
 
@@ -77,13 +78,13 @@ def test_epoch_csv_non_numeric_loss_names_the_row(tmp_path, epoch_frame):
     epoch_frame["loss"] = ["3.1", "n/a"]
     path = write_epoch_csv(tmp_path / "epoch.csv", epoch_frame)
     with pytest.raises(InputError, match=r"column 'loss' must hold finite numbers, but data row\(s\) 1 \(counting from 0\) hold \['n/a'\]"):
-        chinchilla.load_epoch_runs(path)
+        chinchilla_counts.load_epoch_runs(path)
 
 
 def test_unmatched_run_is_reported(counts, epoch_frame):
     odd = epoch_frame.rename(columns={"Model Size": "model_size", "Training FLOP": "training_flop"}).assign(model_size=[44e6, 3e6])
     with pytest.raises(InputError, match="match no reported count"):
-        chinchilla.runs_table(odd, counts)
+        chinchilla_counts.runs_table(odd, counts)
 
 
 def test_table_a9_non_positive_dimension_names_the_row(tmp_path, repo_root):
@@ -95,4 +96,4 @@ def test_table_a9_non_positive_dimension_names_the_row(tmp_path, repo_root):
     path = tmp_path / "table_a9.csv"
     path.write_text("\n".join(lines) + "\n")
     with pytest.raises(InputError, match=r"column 'n_layers' must be positive, but data row\(s\) 2 \(counting from 0\) hold \[0"):
-        chinchilla.load_table_a9(path)
+        chinchilla_counts.load_table_a9(path)

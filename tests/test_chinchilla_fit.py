@@ -9,9 +9,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from synthetic_chinchilla import (
+    TRUE_PARAMETERS,
+    as_parameters,
+    load_real_runs,
+    point_fit,
+    synthetic_runs,
+)
 
-from scalingrepro import chinchilla_fit
-from synthetic_chinchilla import TRUE_PARAMETERS, as_parameters, load_real_runs, point_fit, synthetic_runs
+from scalingrepro.chinchilla import fit as chinchilla_fit
 
 DELTA = 1e-3
 # Besiroglu et al. (2024), their replication of Chinchilla's Approach 3 on Epoch AI's model sizes.

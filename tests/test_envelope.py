@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from scipy.optimize import minimize_scalar
 
-from scalingrepro import envelope
+from scalingrepro.generative import envelope
 
 # Eq. 4 parameters of the magnitude fitted to Pythia (raw N and D), and two asymmetric cases.
 CASES = [

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-
-from scalingrepro import fitting
-from scalingrepro.laws import LAWS
 from synthetic_generative import checkpoint_table, simulate_pass_at_1
+
+from scalingrepro.generative import fitting
+from scalingrepro.generative.laws import LAWS
 
 TRUE = {
     "compute": {"E0": 0.6, "C0": 5e3, "alpha": 0.2},

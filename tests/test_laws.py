@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from scalingrepro.laws import ALL_PARAMETER_NAMES, LAWS
+from scalingrepro.generative.laws import ALL_PARAMETER_NAMES, LAWS
 
 
 def test_each_law_names_its_parameters_and_covariates():

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-
-from scalingrepro import likelihood
 from synthetic_generative import checkpoint_table
+
+from scalingrepro.generative import likelihood
 
 
 def test_mean_log_likelihood_is_the_mean_nll():

@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from scalingrepro import outcomes, passk
-from scalingrepro.errors import InputError
+from scalingrepro.generative import outcomes, passk
+from scalingrepro.pipeline.errors import InputError
 
 
 def canonical_rows() -> pd.DataFrame:

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from scipy import integrate, special, stats
 
-from scalingrepro import passk
+from scalingrepro.generative import passk
 
 
 def exact_pass_at_k(n: int, c: int, k: int) -> Fraction:
@@ -188,7 +188,7 @@ def test_beta_binomial_matches_the_beta_function_ratio_and_stays_stable_for_huge
 
 
 def test_problem_table_is_complete_on_the_released_data(mirror, config):
-    from scalingrepro import outcomes
+    from scalingrepro.generative import outcomes
 
     outcomes_config = config["generative"]["outcomes"]
     path = mirror / "math_pass_at_k.parquet"

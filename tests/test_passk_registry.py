@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from scalingrepro import paths
-from scalingrepro.registry.generative_sampling import sampling_targets
+from scalingrepro.pipeline import paths
+from scalingrepro.registry.generative.samples import sampling_targets
 
 
 def test_sampling_targets_follow_the_paper_numbering(config):

@@ -6,9 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-
-from scalingrepro import chinchilla_fit, perturb
 from synthetic_chinchilla import load_real_runs, point_fit, synthetic_runs
+
+from scalingrepro.chinchilla import fit as chinchilla_fit
+from scalingrepro.chinchilla import perturb
 
 COUNTS = np.array([4e7, 1e8, 1e8, 4e8, 1.6e9, 1.6e9, 1.6e9, 1e10])  # runs of 5 distinct models
 

@@ -16,10 +16,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-
 from conftest import load_config
-from scalingrepro import paths
-from scalingrepro.checkout import copy_repository
+
+from scalingrepro.pipeline import paths
+from scalingrepro.pipeline.checkout import copy_repository
 from scalingrepro.registry import all_targets
 
 pytestmark = pytest.mark.pipeline
@@ -200,7 +200,8 @@ def test_paper_g_qualitative_findings_on_the_released_data(workflow_run):
 
 
 def test_timing_copy_reads_a_relative_mirror_from_where_it_was_started(tmp_path, monkeypatch):
-    from scalingrepro import sources, workflow_timing
+    from scalingrepro.commands import workflow_timing
+    from scalingrepro.pipeline import sources
 
     monkeypatch.chdir(tmp_path)
     environment = workflow_timing.snakemake_environment({sources.MIRROR_ENV_VAR: "../mirror", "PATH": "/usr/bin"})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from scalingrepro import pythia
+from scalingrepro.generative import pythia
 
 
 def test_checkpoint_table_covers_nine_sizes_by_nine_steps(config):

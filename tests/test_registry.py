@@ -10,7 +10,7 @@ from pathlib import Path
 import jupytext
 import pytest
 
-from scalingrepro import paths
+from scalingrepro.pipeline import paths
 from scalingrepro.registry import all_targets
 
 ID_PATTERN = re.compile(r"^(generative|chinchilla)_(fig|table)(\d{2}|S\d+)(_[a-z0-9_]+)?$")
@@ -92,5 +92,5 @@ def test_readme_figure_index_is_generated_from_the_registry(repo_root, config):
     from scalingrepro.registry import markdown_index
 
     assert markdown_index(config) in (repo_root / "README.md").read_text(), (
-        "README.md's figure index is stale: replace it with the output of `python -m scalingrepro.registry`"
+        "README.md's figure index is stale: replace it with the output of `python -m scalingrepro.commands.figure_index`"
     )

@@ -8,9 +8,9 @@ import shutil
 
 import pytest
 
-from scalingrepro import paths
-from scalingrepro.errors import InputError, format_paragraph
-from scalingrepro.sources import acquire, load_manifest, resolve_mirror
+from scalingrepro.pipeline import paths
+from scalingrepro.pipeline.errors import InputError, format_paragraph
+from scalingrepro.pipeline.sources import acquire, load_manifest, resolve_mirror
 
 
 @pytest.fixture(scope="module")

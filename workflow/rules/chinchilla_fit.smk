@@ -2,7 +2,7 @@
 # One job for the interpretations and one per perturbation sweep (the noise sweep in shards),
 # so independent configurations run in parallel; a last job combines the sweeps.
 
-from scalingrepro.perturb import PERTURBATIONS, shard_count
+from scalingrepro.chinchilla.perturb import PERTURBATIONS, shard_count
 
 CHINCHILLA_FIT = config["chinchilla"]["fit"]
 CHINCHILLA_PERTURBATIONS = config["chinchilla"]["perturbations"]

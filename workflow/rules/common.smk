@@ -5,9 +5,9 @@ import sys
 
 from snakemake.utils import min_version, validate
 
-from scalingrepro import paths
+from scalingrepro.pipeline import paths
+from scalingrepro.pipeline.sources import load_manifest
 from scalingrepro.registry import all_targets
-from scalingrepro.sources import load_manifest
 
 min_version("9.0")
 

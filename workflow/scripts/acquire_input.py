@@ -1,10 +1,10 @@
-"""Rule acquire_input: materialize one external input, checksum-verified (scalingrepro.sources)."""
+"""Rule acquire_input: materialize one external input, checksum-verified (scalingrepro.pipeline.sources)."""
 
 from pathlib import Path
 
-from scalingrepro import logs, paths
-from scalingrepro.errors import exit_on_input_error
-from scalingrepro.sources import acquire, load_manifest, resolve_mirror
+from scalingrepro.pipeline import logs, paths
+from scalingrepro.pipeline.errors import exit_on_input_error
+from scalingrepro.pipeline.sources import acquire, load_manifest, resolve_mirror
 
 log = logs.configure(snakemake.log[0])
 with exit_on_input_error():

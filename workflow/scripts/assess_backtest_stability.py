@@ -2,7 +2,8 @@
 
 import pandas as pd
 
-from scalingrepro import backtest, logs
+from scalingrepro.generative import backtest
+from scalingrepro.pipeline import logs
 
 log = logs.configure(snakemake.log[0])
 settings = snakemake.params.stability

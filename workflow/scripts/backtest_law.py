@@ -5,9 +5,10 @@ import time
 import numpy as np
 import pandas as pd
 
-from scalingrepro import backtest, fitting, likelihood, logs, pythia
-from scalingrepro.errors import exit_on_input_error
-from scalingrepro.laws import LAWS
+from scalingrepro.generative import backtest, fitting, likelihood, pythia
+from scalingrepro.generative.laws import LAWS
+from scalingrepro.pipeline import logs
+from scalingrepro.pipeline.errors import exit_on_input_error
 
 log = logs.configure(snakemake.log[0])
 started = time.perf_counter()
@@ -21,7 +22,7 @@ pass_at_k = pd.read_csv(snakemake.input.pass_at_k)
 problem_pass_at_k = pd.read_parquet(snakemake.input.problem_pass_at_k)
 ks = np.asarray(snakemake.params.k_values, dtype=np.int64)
 
-# The checkpoints, covariates and targets exactly as the full fits select them (scalingrepro.fitting).
+# The checkpoints, covariates and targets exactly as the full fits select them (scalingrepro.generative.fitting).
 series_tables, target_rows, log_x, compute, keys = [], [], None, None, None
 for estimator in snakemake.params.estimators:
     data = fitting.benchmark_data(pass_at_k, problem_pass_at_k, checkpoints, estimator, gold)

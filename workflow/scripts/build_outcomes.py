@@ -1,7 +1,8 @@
 """Rule build_outcomes: the canonical outcomes table of one benchmark from the released data."""
 
-from scalingrepro import logs, outcomes
-from scalingrepro.errors import exit_on_input_error
+from scalingrepro.generative import outcomes
+from scalingrepro.pipeline import logs
+from scalingrepro.pipeline.errors import exit_on_input_error
 
 log = logs.configure(snakemake.log[0])
 with exit_on_input_error():

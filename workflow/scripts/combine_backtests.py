@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from scalingrepro import logs
+from scalingrepro.pipeline import logs
 
 log = logs.configure(snakemake.log[0])
 tables = [pd.read_csv(path, keep_default_na=False, na_values=[""]) for path in snakemake.input.backtests]

@@ -2,7 +2,8 @@
 
 import pandas as pd
 
-from scalingrepro import logs, perturb
+from scalingrepro.chinchilla import perturb
+from scalingrepro.pipeline import logs
 
 log = logs.configure(snakemake.log[0])
 tables = perturb.summarize_sweep(

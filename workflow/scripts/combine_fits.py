@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from scalingrepro import logs
+from scalingrepro.pipeline import logs
 
 log = logs.configure(snakemake.log[0])
 for name in ("fits", "diagnostics", "variants"):

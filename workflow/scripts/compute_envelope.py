@@ -2,7 +2,8 @@
 
 import pandas as pd
 
-from scalingrepro import envelope, logs, pythia
+from scalingrepro.generative import envelope, pythia
+from scalingrepro.pipeline import logs
 
 log = logs.configure(snakemake.log[0])
 c = snakemake.params.flop_per_parameter_token

@@ -2,8 +2,9 @@
 
 import pandas as pd
 
-from scalingrepro import likelihood, logs, pythia
-from scalingrepro.errors import exit_on_input_error
+from scalingrepro.generative import likelihood, pythia
+from scalingrepro.pipeline import logs
+from scalingrepro.pipeline.errors import exit_on_input_error
 
 log = logs.configure(snakemake.log[0])
 checkpoints = pythia.checkpoint_table(snakemake.params.outcomes)

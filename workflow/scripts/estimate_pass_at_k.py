@@ -1,7 +1,8 @@
 """Rule estimate_pass_at_k: per-problem and benchmark pass@k of one benchmark under each estimator."""
 
-from scalingrepro import logs, outcomes, passk
-from scalingrepro.errors import exit_on_input_error
+from scalingrepro.generative import outcomes, passk
+from scalingrepro.pipeline import logs
+from scalingrepro.pipeline.errors import exit_on_input_error
 
 log = logs.configure(snakemake.log[0])
 with exit_on_input_error():

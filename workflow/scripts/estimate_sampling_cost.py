@@ -1,7 +1,8 @@
 """Rule estimate_sampling_cost: App. C's sampling-cost arithmetic for one benchmark."""
 
-from scalingrepro import logs, outcomes
-from scalingrepro.errors import exit_on_input_error
+from scalingrepro.generative import outcomes
+from scalingrepro.pipeline import logs
+from scalingrepro.pipeline.errors import exit_on_input_error
 
 log = logs.configure(snakemake.log[0])
 with exit_on_input_error():

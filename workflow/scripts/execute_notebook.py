@@ -5,7 +5,7 @@ from pathlib import Path
 import nbconvert
 import papermill
 
-from scalingrepro import logs
+from scalingrepro.pipeline import logs
 
 log = logs.configure(snakemake.log[0])
 log.info("executing %s -> %s", snakemake.input.notebook, snakemake.output.notebook)

@@ -4,9 +4,10 @@ import time
 
 import pandas as pd
 
-from scalingrepro import chinchilla_fit, logs
-from scalingrepro.errors import exit_on_input_error
-from scalingrepro.validation import require_columns, require_positive
+from scalingrepro.chinchilla import fit as chinchilla_fit
+from scalingrepro.pipeline import logs
+from scalingrepro.pipeline.errors import exit_on_input_error
+from scalingrepro.pipeline.validation import require_columns, require_positive
 
 log = logs.configure(snakemake.log[0])
 fit_config = snakemake.params.fit

@@ -4,9 +4,11 @@ import time
 
 import pandas as pd
 
-from scalingrepro import chinchilla_fit, logs, perturb
-from scalingrepro.errors import exit_on_input_error
-from scalingrepro.validation import require_columns, require_positive
+from scalingrepro.chinchilla import fit as chinchilla_fit
+from scalingrepro.chinchilla import perturb
+from scalingrepro.pipeline import logs
+from scalingrepro.pipeline.errors import exit_on_input_error
+from scalingrepro.pipeline.validation import require_columns, require_positive
 
 log = logs.configure(snakemake.log[0])
 fit_config, perturbation_config = snakemake.params.fit, snakemake.params.perturbations

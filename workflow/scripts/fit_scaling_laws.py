@@ -4,8 +4,9 @@ import time
 
 import pandas as pd
 
-from scalingrepro import fitting, likelihood, logs, pythia
-from scalingrepro.errors import exit_on_input_error
+from scalingrepro.generative import fitting, likelihood, pythia
+from scalingrepro.pipeline import logs
+from scalingrepro.pipeline.errors import exit_on_input_error
 
 log = logs.configure(snakemake.log[0])
 settings = snakemake.params.settings

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from .. import paths
+from ..pipeline import paths
 
 PAPER_NAMES = ("generative", "chinchilla")
 

@@ -1,4 +1,4 @@
-"""Least-squares fits of the scaling laws in `scalingrepro.laws` to −log pass@k.
+"""Least-squares fits of the scaling laws in `scalingrepro.generative.laws` to −log pass@k.
 
 Objective (the default of the replication): the sum of squared residuals
 log(predicted −log pass@k) − log(observed −log pass@k) over the checkpoints with a usable target,
@@ -22,8 +22,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .laws import ALL_PARAMETER_NAMES, LAWS, MAX_EXPONENT, MIN_EXPONENT, Law
+from .laws import GOLD_COVARIATE as GOLD_COVARIATE_NAME
 from .likelihood import AGGREGATES, aggregate_neg_log_gold_prob, gold_matrix
-from .laws import ALL_PARAMETER_NAMES, GOLD_COVARIATE as GOLD_COVARIATE_NAME, LAWS, MAX_EXPONENT, MIN_EXPONENT, Law
 
 # Starting exponents of the multi-start grid (log-spaced over the range seen in scaling laws).
 START_EXPONENTS = (0.03, 0.1, 0.3, 1.0, 3.0)
@@ -515,8 +516,8 @@ def benchmark_data(
     """Align one estimator's benchmark and per-problem pass@k with the checkpoint registry.
 
     pass_at_k: the pass_at_k.csv contract; problem_pass_at_k: the problem_pass_at_k.parquet contract;
-    checkpoints: scalingrepro.pythia.checkpoint_table (gives `excluded`); gold: optional
-    scalingrepro.likelihood.load_gold_neg_log_likelihood table.
+    checkpoints: scalingrepro.generative.pythia.checkpoint_table (gives `excluded`); gold: optional
+    scalingrepro.generative.likelihood.load_gold_neg_log_likelihood table.
     Checkpoints are those present in pass_at_k, in registry order.
     """
     benchmark = pass_at_k[pass_at_k["estimator"] == estimator]

@@ -6,7 +6,7 @@ the paper's relative error is |actual − predicted| / actual in −log pass@k. 
 parameters, stability is measured as the number of orders of magnitude of C_max below the target
 over which a parameter stays within a tolerance of its full-fit value.
 
-Fits use `scalingrepro.fitting` (the objective and optimizer of the full fits). The points above a cap
+Fits use `scalingrepro.generative.fitting` (the objective and optimizer of the full fits). The points above a cap
 are masked out, so all (cap, estimator, k) fits of a law run as batches: the multi-start grid at every
 few caps (configurable; 1 = every cap, the most thorough), then warm-started refits passed down and up
 the caps and across neighbouring k, each (cap, estimator, k) keeping the solution with the lowest SSE.

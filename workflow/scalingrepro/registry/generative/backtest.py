@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .. import paths
-from .generative_common import BENCHMARK_NAMES, LAW_EQUATIONS, LAW_TITLES, estimator_variants
-from .target import Target
+from ...pipeline import paths
+from ..target import Target
+from .common import BENCHMARK_NAMES, LAW_EQUATIONS, LAW_TITLES, estimator_variants
 
 BACKTEST_NOTEBOOK = str(paths.NOTEBOOKS / "generative_backtest.ipynb")
 ENVELOPE_NOTEBOOK = str(paths.NOTEBOOKS / "generative_envelope.ipynb")

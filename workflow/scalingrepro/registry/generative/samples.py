@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .. import paths
-from .generative_common import BENCHMARK_NAMES
-from .target import Target
+from ...pipeline import paths
+from ..target import Target
+from .common import BENCHMARK_NAMES
 
 SAMPLING_NOTEBOOK = str(paths.NOTEBOOKS / "generative_sampling.ipynb")
 PASSK_NOTEBOOK = str(paths.NOTEBOOKS / "generative_passk.ipynb")

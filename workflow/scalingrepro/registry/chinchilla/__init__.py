@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .. import paths
-from .chinchilla_fit import chinchilla_fit_targets
-from .target import Target
+from ...pipeline import paths
+from ..target import Target
+from .fit import chinchilla_fit_targets
 
 PARAMETER_COUNTS_NOTEBOOK = str(paths.NOTEBOOKS / "chinchilla_parameter_counts.ipynb")
 

@@ -11,7 +11,7 @@ Each law is an offset plus a sum of power-law terms in positive covariates:
 
 Bounds: the offset ≥ 0, prefactors > 0, exponents > 0 (and below MAX_EXPONENT, far above any
 fitted value, so an optimizer cannot run away). Internally the fitter works with the log of each
-prefactor measured at a reference covariate (see `scalingrepro.fitting`); the public parameters
+prefactor measured at a reference covariate (see `scalingrepro.generative.fitting`); the public parameters
 are the paper's.
 """
 

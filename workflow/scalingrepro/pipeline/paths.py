@@ -1,12 +1,16 @@
 """Every path the pipeline reads or writes, spelled once.
 
 The Snakefile, the rule scripts, the notebooks and the tests all take paths from here.
-Paths are relative to the repository root (the Snakemake working directory).
+Paths are relative to the repository root (the Snakemake working directory); commands run from
+elsewhere in the checkout change into `REPOSITORY_ROOT` first.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+
+# The checkout this package is installed from (pip install -e .): workflow/scalingrepro/pipeline/.
+REPOSITORY_ROOT = Path(__file__).resolve().parents[3]
 
 RESOURCES = Path("resources")
 RESULTS = Path("results")

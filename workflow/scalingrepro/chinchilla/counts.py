@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import InputError
-from .validation import require_columns, require_numeric, require_positive
+from ..pipeline.errors import InputError
+from ..pipeline.validation import require_columns, require_numeric, require_positive
 
 ARCHITECTURE_COLUMNS = ["d_model", "ffw_size", "kv_size", "n_heads", "n_layers", "vocab_size"]
 TABLE_A9_COLUMNS = ARCHITECTURE_COLUMNS + ["reported_millions"]

@@ -15,9 +15,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..pipeline.errors import InputError
+from ..pipeline.validation import MAX_ROWS_SHOWN, require_columns, require_unique
 from . import pythia
-from .errors import InputError
-from .validation import MAX_ROWS_SHOWN, require_columns, require_unique
 
 OUTCOME_COLUMNS = ["benchmark", "size", "step", "params", "tokens", "compute", "problem_idx", "n_samples", "n_correct"]
 OUTCOME_KEY = ["size", "step", "problem_idx"]

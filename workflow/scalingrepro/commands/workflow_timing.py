@@ -1,4 +1,4 @@
-"""Wall time of the whole replication, per stage: `python -m scalingrepro.workflow_timing`.
+"""Wall time of the whole replication, per stage: `python -m scalingrepro.commands.workflow_timing`.
 
 Runs `snakemake --cores N` from an empty `results/` in a clean copy of the repository (so
 nothing is reused), then reads each job's start and end from Snakemake's own metadata
@@ -22,11 +22,9 @@ from typing import Mapping
 
 import pandas as pd
 
-from . import sources
-from .checkout import copy_repository
-from .settings import load_config
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from ..pipeline import paths, sources
+from ..pipeline.checkout import copy_repository
+from ..pipeline.settings import load_config
 
 
 def job_times(workdir: Path) -> pd.DataFrame:
@@ -94,10 +92,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--by-figure", action="store_true", help="list every figure rule instead of folding them into one row")
     arguments = parser.parse_args(argv)
 
-    from .registry import all_targets  # noqa: PLC0415 (the registry needs the config only here)
+    from ..registry import all_targets  # noqa: PLC0415 (the registry needs the config only here)
 
     scratch = Path(arguments.workdir) if arguments.workdir else Path(tempfile.mkdtemp(prefix="scalingrepro-timing-"))
-    workdir = copy_repository(REPO_ROOT, scratch)
+    workdir = copy_repository(paths.REPOSITORY_ROOT, scratch)
     command = [sys.executable, "-m", "snakemake", "--cores", arguments.cores]
     if arguments.configfile:
         command += ["--configfile", arguments.configfile]

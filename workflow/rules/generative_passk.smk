@@ -1,6 +1,6 @@
 # Paper G: per-problem and benchmark pass@k under both estimators.
 
-from scalingrepro.passk import k_grid
+from scalingrepro.generative.passk import k_grid
 
 CONTRACT_TABLES += [
     paths.generative(benchmark, name)

@@ -9,6 +9,7 @@ App. C predicts the fitted (Â, α̂) from the unperturbed fit (A, α).
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 from scipy import stats
@@ -314,7 +315,7 @@ def analyze_configurations(runs: pd.DataFrame, configurations_to_run: list[Confi
     Invalid configurations are rows with valid False and the reason; nothing raises.
     Identical perturbed counts (e.g. the repeats of σ = 0) are fitted once.
     """
-    from . import chinchilla_fit as fitting
+    from . import fit as fitting
 
     kept = fitting.kept_runs(runs, n_excluded)
     true_counts = kept[counts_column].to_numpy(dtype=float)
@@ -356,7 +357,7 @@ def sort_sweep(table: pd.DataFrame, extra: list[str] | None = None) -> pd.DataFr
 
 def slopes_table(bands: pd.DataFrame) -> pd.DataFrame:
     """perturbation, value, repeat, slope_per_decade (of the median ratio vs log10 C) per configuration."""
-    from .chinchilla_fit import slope_per_decade
+    from .fit import slope_per_decade
 
     rows = [
         {"perturbation": kind, "value": value, "repeat": repeat, "slope_per_decade": slope_per_decade(group["compute"].to_numpy(), group["median"].to_numpy())}
@@ -381,7 +382,7 @@ def summarize_sweep(
     fits / bands: the concatenated shard tables (any order). Returns fits,
     tokens_per_parameter, slopes, predictions, agreement, power_law, trends, trend_summary, bands.
     """
-    from .chinchilla_fit import INTERPRETATION_COLUMNS, PARAMETER_NAMES, kept_runs
+    from .fit import INTERPRETATION_COLUMNS, PARAMETER_NAMES, kept_runs
 
     interpretation = perturbation_config["counts"]
     true_counts = kept_runs(runs, n_excluded)[INTERPRETATION_COLUMNS[interpretation]].to_numpy(dtype=float)

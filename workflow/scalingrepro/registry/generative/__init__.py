@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .generative_backtest import backtest_targets
-from .generative_fits import fit_targets
-from .generative_sampling import sampling_targets
-from .target import Target
+from ..target import Target
+from .backtest import backtest_targets
+from .fits import fit_targets
+from .samples import sampling_targets
 
 
 def generative_targets(config: Mapping[str, Any]) -> list[Target]:

@@ -14,9 +14,9 @@ from typing import Any
 
 import numpy as np
 
-from .. import paths
-from ..perturb import PERTURBATIONS, grid_values
-from .target import Target
+from ...chinchilla.perturb import PERTURBATIONS, grid_values
+from ...pipeline import paths
+from ..target import Target
 
 FITS_NOTEBOOK = str(paths.NOTEBOOKS / "chinchilla_fits.ipynb")
 

@@ -18,9 +18,9 @@ import numpy as np
 import pandas as pd
 from scipy.special import logsumexp
 
-from .errors import InputError
+from ..pipeline.errors import InputError
+from ..pipeline.validation import require_columns, require_numeric
 from .pythia import parse_nickname
-from .validation import require_columns, require_numeric
 
 AGGREGATES = ("mean_log_likelihood", "mean_probability")
 RAW_COLUMNS = {"Model": "nickname", "Problem Idx": "problem_idx", "Neg Log Score": "neg_log_likelihood"}
@@ -30,7 +30,7 @@ TOKENS_RELATIVE_TOLERANCE = 1e-6
 def load_gold_neg_log_likelihood(path: str | Path, checkpoints: pd.DataFrame) -> pd.DataFrame:
     """The released gold NLL file as `size, step, problem_idx, neg_log_likelihood`.
 
-    checkpoints: `scalingrepro.pythia.checkpoint_table` (size, step, tokens, ...); each `Model`
+    checkpoints: `scalingrepro.generative.pythia.checkpoint_table` (size, step, tokens, ...); each `Model`
     nickname Pythia_<size>_<tokens> is matched to the registered checkpoint with that size and
     nominal token count. Raises InputError naming unknown models, bad values or repeated keys.
     """

@@ -1,8 +1,8 @@
 """Timing of paper C's computation: the whole Chinchilla half, in one process, outside Snakemake.
 
-    python -m scalingrepro.benchmark                         # config/config.yaml, 1 and 2 processes
-    python -m scalingrepro.benchmark --processes 2           # only with 2 worker processes
-    python -m scalingrepro.benchmark --configfile config/test.yaml --skip-baseline
+    python -m scalingrepro.commands.chinchilla_benchmark                         # config/config.yaml, 1 and 2 processes
+    python -m scalingrepro.commands.chinchilla_benchmark --processes 2           # only with 2 worker processes
+    python -m scalingrepro.commands.chinchilla_benchmark --configfile config/test.yaml --skip-baseline
 
 Stages, timed one by one and printed with configurations per second and the total wall time:
 acquiring the Epoch runs (sha256-checked, from $REPRO_MIRROR or the pinned URL), the parameter
@@ -30,8 +30,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import chinchilla, chinchilla_fit, paths, perturb, sources
-from .settings import load_config
+from ..chinchilla import counts as chinchilla_counts
+from ..chinchilla import fit as chinchilla_fit
+from ..chinchilla import perturb
+from ..pipeline import paths, sources
+from ..pipeline.settings import load_config
 
 # Speed target for every perturbation configuration at the default settings on 2 cores.
 TARGET_SWEEP_SECONDS = 180.0
@@ -55,8 +58,8 @@ def build_runs(work_dir: Path) -> pd.DataFrame:
     """runs.csv as the workflow builds it: Epoch runs (acquired into `work_dir`) + Table A9 counts."""
     source = sources.load_manifest(paths.SOURCES_MANIFEST)["epoch_runs"]
     epoch_file = sources.acquire(source, work_dir / source.file, sources.resolve_mirror(None))
-    counts = chinchilla.parameter_counts(chinchilla.load_table_a9(paths.TABLE_A9))
-    return chinchilla.runs_table(chinchilla.load_epoch_runs(epoch_file), counts, source=str(epoch_file))
+    counts = chinchilla_counts.parameter_counts(chinchilla_counts.load_table_a9(paths.TABLE_A9))
+    return chinchilla_counts.runs_table(chinchilla_counts.load_epoch_runs(epoch_file), counts, source=str(epoch_file))
 
 
 def _sweep_shard(arguments: tuple) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -15,9 +15,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .. import paths
-from .generative_common import BENCHMARK_NAMES, LAW_EQUATIONS, LAW_TITLES, estimator_variants
-from .target import Target
+from ...pipeline import paths
+from ..target import Target
+from .common import BENCHMARK_NAMES, LAW_EQUATIONS, LAW_TITLES, estimator_variants
 
 FIT_NOTEBOOK = str(paths.NOTEBOOKS / "generative_fit.ipynb")
 MATH_VS_GSM8K_NOTEBOOK = str(paths.NOTEBOOKS / "generative_math_vs_gsm8k.ipynb")
