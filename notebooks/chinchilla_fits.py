@@ -40,12 +40,9 @@ from matplotlib.colors import LinearSegmentedColormap, LogNorm, Normalize
 from matplotlib.gridspec import GridSpec
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter
 
-from scalingrepro.chinchilla.fit import (
-    INTERPRETATION_COLUMNS,
-    PARAMETER_NAMES,
-    kept_runs,
-)
+from scalingrepro.chinchilla.fit import INTERPRETATION_COLUMNS, kept_runs
 from scalingrepro.chinchilla.perturb import PERTURBATIONS, Configuration, perturb
+from scalingrepro.chinchilla.solver import PARAMETER_NAMES
 from scalingrepro.pipeline import plotting
 
 plotting.apply_style()

@@ -18,6 +18,7 @@ from synthetic_chinchilla import (
 )
 
 from scalingrepro.chinchilla import fit as chinchilla_fit
+from scalingrepro.chinchilla import solver as chinchilla_solver
 
 DELTA = 1e-3
 # Besiroglu et al. (2024), their replication of Chinchilla's Approach 3 on Epoch AI's model sizes.
@@ -44,8 +45,8 @@ def kept_real_runs(real_runs, config):
     return chinchilla_fit.kept_runs(real_runs, config["chinchilla"]["fit"]["n_excluded_highest_loss"])
 
 
-def real_data(kept: pd.DataFrame, interpretation: str) -> chinchilla_fit.FitData:
-    return chinchilla_fit.fit_data(kept[chinchilla_fit.INTERPRETATION_COLUMNS[interpretation]], kept["tokens"], kept["loss"])
+def real_data(kept: pd.DataFrame, interpretation: str) -> chinchilla_solver.FitData:
+    return chinchilla_solver.fit_data(kept[chinchilla_fit.INTERPRETATION_COLUMNS[interpretation]], kept["tokens"], kept["loss"])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -55,27 +56,27 @@ def real_data(kept: pd.DataFrame, interpretation: str) -> chinchilla_fit.FitData
 def test_huber_is_quadratic_inside_and_linear_outside_the_threshold():
     residuals = np.array([-3e-3, -1e-3, -4e-4, 0.0, 5e-4, 1e-3, 2e-2])
     expected = np.where(np.abs(residuals) <= DELTA, 0.5 * residuals**2, DELTA * (np.abs(residuals) - 0.5 * DELTA))
-    np.testing.assert_allclose(chinchilla_fit.huber(residuals, DELTA), expected, rtol=1e-15, atol=0)
+    np.testing.assert_allclose(chinchilla_solver.huber(residuals, DELTA), expected, rtol=1e-15, atol=0)
 
 
 def test_batched_objective_is_the_weighted_huber_loss(noisy_data):
     """The objective the batched solver reports (and line-searches on) is Σ w ρ_δ(residual), inside
     the threshold too: residuals of a near-exact theta fall on both sides of δ."""
     rng = np.random.default_rng(1)
-    theta = chinchilla_fit.theta_from_parameters(**TRUE_PARAMETERS) + rng.normal(0.0, 1e-3, (6, 5))
+    theta = chinchilla_solver.theta_from_parameters(**TRUE_PARAMETERS) + rng.normal(0.0, 1e-3, (6, 5))
     weights = rng.integers(0, 3, (6, noisy_data.n_runs)).astype(float)
-    fit = chinchilla_fit.fit_huber_batched(theta, noisy_data, DELTA, weights=weights, max_iterations=0)
-    np.testing.assert_allclose(fit.objective, chinchilla_fit.huber_objective(theta, noisy_data, DELTA, weights), rtol=1e-12)
+    fit = chinchilla_solver.fit_huber_batched(theta, noisy_data, DELTA, weights=weights, max_iterations=0)
+    np.testing.assert_allclose(fit.objective, chinchilla_solver.huber_objective(theta, noisy_data, DELTA, weights), rtol=1e-12)
 
 
 def test_batched_solver_matches_the_scipy_reference_on_bootstrap_resamples(noisy_data):
-    counts = chinchilla_fit.bootstrap_counts(noisy_data.n_runs, 6, seed=7)
-    start = chinchilla_fit.theta_from_parameters(**TRUE_PARAMETERS)
-    batched = chinchilla_fit.bootstrap_fits(noisy_data, counts, start, DELTA)
+    counts = chinchilla_solver.bootstrap_counts(noisy_data.n_runs, 6, seed=7)
+    start = chinchilla_solver.theta_from_parameters(**TRUE_PARAMETERS)
+    batched = chinchilla_solver.bootstrap_fits(noisy_data, counts, start, DELTA)
     assert batched.converged.all()
     for weights, theta, objective in zip(counts, batched.theta, batched.objective):
-        reference = chinchilla_fit.fit_huber_scipy(start, noisy_data, DELTA, weights)
-        reference_objective = chinchilla_fit.huber_objective(reference, noisy_data, DELTA, weights)[0]
+        reference = chinchilla_solver.fit_huber_scipy(start, noisy_data, DELTA, weights)
+        reference_objective = chinchilla_solver.huber_objective(reference, noisy_data, DELTA, weights)[0]
         # Same minimum: BFGS never finds a lower loss, and the minimizers coincide.
         assert objective <= reference_objective * (1 + 1e-12)
         np.testing.assert_allclose(theta, reference, atol=1e-5)
@@ -84,10 +85,10 @@ def test_batched_solver_matches_the_scipy_reference_on_bootstrap_resamples(noisy
 def test_batched_solver_matches_the_scipy_reference_on_the_real_runs(kept_real_runs, settings):
     data = real_data(kept_real_runs, "standard")
     point = point_fit(data, settings)
-    counts = chinchilla_fit.bootstrap_counts(data.n_runs, settings.n_bootstraps, settings.bootstrap_seed)[:4]
-    batched = chinchilla_fit.bootstrap_fits(data, counts, point.theta, settings.huber_delta)
-    reference = np.array([chinchilla_fit.fit_huber_scipy(point.theta, data, settings.huber_delta, weights) for weights in counts])
-    reference_objective = chinchilla_fit.huber_objective(reference, data, settings.huber_delta, counts)
+    counts = chinchilla_solver.bootstrap_counts(data.n_runs, settings.n_bootstraps, settings.bootstrap_seed)[:4]
+    batched = chinchilla_solver.bootstrap_fits(data, counts, point.theta, settings.huber_delta)
+    reference = np.array([chinchilla_solver.fit_huber_scipy(point.theta, data, settings.huber_delta, weights) for weights in counts])
+    reference_objective = chinchilla_solver.huber_objective(reference, data, settings.huber_delta, counts)
     assert batched.converged.all()
     assert (batched.objective <= reference_objective * (1 + 1e-12)).all()
     np.testing.assert_allclose(batched.theta, reference, atol=1e-5)
@@ -99,8 +100,8 @@ def test_a_minimum_at_the_E_zero_boundary_is_reached_exactly():
     minimum (no move of E upwards or of any other parameter lowers the loss), where a fit in
     log E drifts towards −∞: scipy's BFGS in log E stops at a higher loss."""
     data = synthetic_runs(log_noise=0.01, loss_offset=-1.9)
-    start = chinchilla_fit.theta_from_parameters(**TRUE_PARAMETERS)
-    fit = chinchilla_fit.fit_huber_batched(start[None], data, DELTA)
+    start = chinchilla_solver.theta_from_parameters(**TRUE_PARAMETERS)
+    fit = chinchilla_solver.fit_huber_batched(start[None], data, DELTA)
     theta, objective = fit.theta[0], fit.objective[0]
     assert fit.converged[0]
     assert as_parameters(theta)["E"] == 0.0
@@ -109,16 +110,16 @@ def test_a_minimum_at_the_E_zero_boundary_is_reached_exactly():
     for column, value in moves:
         moved = theta.copy()
         moved[column] = value
-        assert chinchilla_fit.huber_objective(moved, data, DELTA)[0] > objective, (column, value)
-    reference = chinchilla_fit.fit_huber_scipy(start, data, DELTA)
-    assert objective < chinchilla_fit.huber_objective(reference, data, DELTA)[0]
+        assert chinchilla_solver.huber_objective(moved, data, DELTA)[0] > objective, (column, value)
+    reference = chinchilla_solver.fit_huber_scipy(start, data, DELTA)
+    assert objective < chinchilla_solver.huber_objective(reference, data, DELTA)[0]
 
 
 def test_a_configuration_fitted_at_E_zero_gets_standard_errors_and_tokens_per_parameter(settings):
     """Bootstrap fits at the E = 0 boundary have e = −inf; the SEs (on E itself) and the draws for
     tokens per parameter (over a, b, alpha, beta) stay finite."""
     data = synthetic_runs(log_noise=0.01, loss_offset=-1.9)
-    counts = chinchilla_fit.bootstrap_counts(data.n_runs, 200, seed=11)
+    counts = chinchilla_solver.bootstrap_counts(data.n_runs, 200, seed=11)
     result = chinchilla_fit.analyze_configuration(data, settings, counts)
     assert result.valid, result.reason
     assert result.estimate[0] == 0.0
@@ -144,9 +145,9 @@ def test_synthetic_parameters_are_recovered_with_small_noise(settings):
 
 def test_point_fit_maximizes_the_huber_likelihood_over_the_scale(noisy_data, settings):
     fit = point_fit(noisy_data, settings)
-    best = chinchilla_fit.huber_negative_log_likelihood(fit.theta, fit.log_scale, noisy_data, settings.huber_delta)
+    best = chinchilla_solver.huber_negative_log_likelihood(fit.theta, fit.log_scale, noisy_data, settings.huber_delta)
     for shift in (-0.05, 0.05):
-        assert chinchilla_fit.huber_negative_log_likelihood(fit.theta, fit.log_scale + shift, noisy_data, settings.huber_delta) > best
+        assert chinchilla_solver.huber_negative_log_likelihood(fit.theta, fit.log_scale + shift, noisy_data, settings.huber_delta) > best
     assert best == pytest.approx(fit.negative_log_likelihood)
 
 
@@ -155,24 +156,24 @@ def test_point_fit_maximizes_the_huber_likelihood_over_the_scale(noisy_data, set
 
 
 def test_bootstrap_counts_are_seeded_resamples_of_every_run():
-    counts = chinchilla_fit.bootstrap_counts(240, 50, seed=11)
+    counts = chinchilla_solver.bootstrap_counts(240, 50, seed=11)
     assert counts.shape == (50, 240)
     assert (counts.sum(axis=1) == 240).all()
     assert (counts >= 0).all() and np.array_equal(counts, np.round(counts))
-    np.testing.assert_array_equal(counts, chinchilla_fit.bootstrap_counts(240, 50, seed=11))
-    assert not np.array_equal(counts, chinchilla_fit.bootstrap_counts(240, 50, seed=12))
+    np.testing.assert_array_equal(counts, chinchilla_solver.bootstrap_counts(240, 50, seed=11))
+    assert not np.array_equal(counts, chinchilla_solver.bootstrap_counts(240, 50, seed=12))
 
 
 def test_standard_errors_are_the_spread_of_the_untransformed_refits():
     rng = np.random.default_rng(2)
-    thetas = chinchilla_fit.theta_from_parameters(**TRUE_PARAMETERS) + rng.normal(0.0, 0.05, (200, 5))
-    expected = chinchilla_fit.untransform(thetas).std(axis=0, ddof=1)
-    np.testing.assert_allclose(chinchilla_fit.standard_errors(thetas), expected)
+    thetas = chinchilla_solver.theta_from_parameters(**TRUE_PARAMETERS) + rng.normal(0.0, 0.05, (200, 5))
+    expected = chinchilla_solver.untransform(thetas).std(axis=0, ddof=1)
+    np.testing.assert_allclose(chinchilla_solver.standard_errors(thetas), expected)
 
 
 @pytest.mark.parametrize("parameters", [TRUE_PARAMETERS, {"E": 1.69, "A": 406.4, "alpha": 0.34, "B": 410.7, "beta": 0.28}])
 def test_tokens_per_parameter_closed_form_matches_brute_force(parameters):
-    theta = chinchilla_fit.theta_from_parameters(**parameters)
+    theta = chinchilla_solver.theta_from_parameters(**parameters)
     compute = np.array([1e19, 1e22, 1e25])
     closed_form = np.exp(chinchilla_fit.log_tokens_per_parameter(theta, compute))[0]
     log_n = np.linspace(np.log(1e5), np.log(1e15), 400_001)
@@ -186,7 +187,7 @@ def test_tokens_per_parameter_closed_form_matches_brute_force(parameters):
 
 
 def test_tokens_per_parameter_exponent_is_eq_16():
-    theta = chinchilla_fit.theta_from_parameters(**TRUE_PARAMETERS)
+    theta = chinchilla_solver.theta_from_parameters(**TRUE_PARAMETERS)
     log_ratio = chinchilla_fit.log_tokens_per_parameter(theta, np.array([1e20, 1e21]))[0]
     alpha, beta = TRUE_PARAMETERS["alpha"], TRUE_PARAMETERS["beta"]
     assert (log_ratio[1] - log_ratio[0]) / np.log(10) == pytest.approx((alpha - beta) / (alpha + beta))
@@ -209,8 +210,8 @@ def test_parameter_draws_are_seeded_and_follow_the_covariance():
 
 def test_bad_runs_make_an_invalid_result_not_an_exception(settings):
     data = synthetic_runs(log_noise=0.0)
-    broken = chinchilla_fit.FitData(log_n=np.where(np.arange(data.n_runs) == 0, np.nan, data.log_n), log_d=data.log_d, log_loss=data.log_loss)
-    result = chinchilla_fit.analyze_configuration(broken, settings, chinchilla_fit.bootstrap_counts(data.n_runs, 5, 1))
+    broken = chinchilla_solver.FitData(log_n=np.where(np.arange(data.n_runs) == 0, np.nan, data.log_n), log_d=data.log_d, log_loss=data.log_loss)
+    result = chinchilla_fit.analyze_configuration(broken, settings, chinchilla_solver.bootstrap_counts(data.n_runs, 5, 1))
     assert not result.valid and "non-finite" in result.reason
     assert np.isnan(result.bands).all()
 
@@ -238,7 +239,7 @@ def interpretation_results(real_runs, settings, config):
 def test_fits_do_not_differ_significantly_between_interpretations(interpretation_results):
     """§2: none of the five parameters differs significantly between the interpretations."""
     fits = interpretation_results[0].set_index("interpretation")
-    for name in chinchilla_fit.PARAMETER_NAMES:
+    for name in chinchilla_solver.PARAMETER_NAMES:
         spread = fits[name].max() - fits[name].min()
         assert spread < fits[f"{name}_se"].min(), name
 

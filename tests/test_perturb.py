@@ -10,6 +10,7 @@ from synthetic_chinchilla import load_real_runs, point_fit, synthetic_runs
 
 from scalingrepro.chinchilla import fit as chinchilla_fit
 from scalingrepro.chinchilla import perturb
+from scalingrepro.chinchilla import solver as chinchilla_solver
 
 COUNTS = np.array([4e7, 1e8, 1e8, 4e8, 1.6e9, 1.6e9, 1.6e9, 1e10])  # runs of 5 distinct models
 
@@ -155,9 +156,9 @@ def test_multiplicative_refit_matches_app_c(settings):
     data = synthetic_runs(log_noise=0.01)
     baseline = point_fit(data, settings)
     for c_m in (1e-2, 10.0):
-        scaled = chinchilla_fit.FitData(log_n=data.log_n + np.log(c_m), log_d=data.log_d, log_loss=data.log_loss)
-        refit = dict(zip(chinchilla_fit.PARAMETER_NAMES, chinchilla_fit.untransform(point_fit(scaled, settings).theta)))
-        unperturbed = dict(zip(chinchilla_fit.PARAMETER_NAMES, chinchilla_fit.untransform(baseline.theta)))
+        scaled = chinchilla_solver.FitData(log_n=data.log_n + np.log(c_m), log_d=data.log_d, log_loss=data.log_loss)
+        refit = dict(zip(chinchilla_solver.PARAMETER_NAMES, chinchilla_solver.untransform(point_fit(scaled, settings).theta)))
+        unperturbed = dict(zip(chinchilla_solver.PARAMETER_NAMES, chinchilla_solver.untransform(baseline.theta)))
         predicted = perturb.predicted_parameters("multiplicative", c_m, unperturbed, np.exp(data.log_n))
         assert refit == pytest.approx(predicted, rel=1e-5), c_m
 
@@ -165,11 +166,11 @@ def test_multiplicative_refit_matches_app_c(settings):
 def test_systematic_bias_refit_divides_alpha_by_s(settings):
     """Eq. 25: α̂ = α/s and Â = μ_geo^(α(1−s)/s) A — also an exact reparametrization."""
     data = synthetic_runs(log_noise=0.01)
-    unperturbed = dict(zip(chinchilla_fit.PARAMETER_NAMES, chinchilla_fit.untransform(point_fit(data, settings).theta)))
+    unperturbed = dict(zip(chinchilla_solver.PARAMETER_NAMES, chinchilla_solver.untransform(point_fit(data, settings).theta)))
     counts = np.exp(data.log_n)
     for s in (0.5, 2.0):
-        biased = chinchilla_fit.fit_data(perturb.systematic_bias(counts, s), np.exp(data.log_d), np.exp(data.log_loss))
-        refit = dict(zip(chinchilla_fit.PARAMETER_NAMES, chinchilla_fit.untransform(point_fit(biased, settings).theta)))
+        biased = chinchilla_solver.fit_data(perturb.systematic_bias(counts, s), np.exp(data.log_d), np.exp(data.log_loss))
+        refit = dict(zip(chinchilla_solver.PARAMETER_NAMES, chinchilla_solver.untransform(point_fit(biased, settings).theta)))
         assert refit == pytest.approx(perturb.predicted_parameters("systematic_bias", s, unperturbed, counts), rel=1e-5), s
 
 
@@ -179,8 +180,8 @@ def test_additive_refit_moves_alpha_the_predicted_way(settings):
     counts = np.exp(data.log_n)
     alphas = {}
     for c_a in (-1e7, 0.0, 1e7):
-        shifted = chinchilla_fit.fit_data(perturb.additive(counts, c_a), np.exp(data.log_d), np.exp(data.log_loss))
-        alphas[c_a] = chinchilla_fit.untransform(point_fit(shifted, settings).theta)[2]
+        shifted = chinchilla_solver.fit_data(perturb.additive(counts, c_a), np.exp(data.log_d), np.exp(data.log_loss))
+        alphas[c_a] = chinchilla_solver.untransform(point_fit(shifted, settings).theta)[2]
     assert alphas[-1e7] < alphas[0.0] < alphas[1e7]
 
 
@@ -194,7 +195,7 @@ def test_invalid_configurations_are_recorded_not_raised(settings):
     fits, bands = perturb.analyze_configurations(runs, configurations, "standard", small, n_excluded=0, noise_seed=0)
     assert list(fits["valid"]) == [False, True, True]
     assert "≤ 0" in fits.loc[0, "reason"] and fits.loc[1:, "reason"].eq("").all()
-    assert fits.loc[0, list(chinchilla_fit.PARAMETER_NAMES)].isna().all()
+    assert fits.loc[0, list(chinchilla_solver.PARAMETER_NAMES)].isna().all()
     assert len(bands) == 3 * 5 and bands.loc[bands["value"] == -1e12, "median"].isna().all()
 
 
@@ -247,8 +248,8 @@ def test_systematic_bias_power_law_matches_the_paper(kept_real_runs, settings, c
     values = perturb.grid_values(config["chinchilla"]["perturbations"]["grids"]["systematic_bias"])
     alphas = []
     for s in values:
-        data = chinchilla_fit.fit_data(perturb.systematic_bias(counts, s), kept_real_runs["tokens"], kept_real_runs["loss"])
-        alphas.append(chinchilla_fit.untransform(point_fit(data, settings).theta)[2])
+        data = chinchilla_solver.fit_data(perturb.systematic_bias(counts, s), kept_real_runs["tokens"], kept_real_runs["loss"])
+        alphas.append(chinchilla_solver.untransform(point_fit(data, settings).theta)[2])
     fit = perturb.fit_power_law(values, np.array(alphas))
     assert fit.exponent == pytest.approx(-1.0, abs=1e-4)
     assert fit.log10_prefactor == pytest.approx(-0.46, abs=0.015)
@@ -265,8 +266,8 @@ def test_additive_sweep_end_points_match_the_paper(kept_real_runs, settings, con
     largest = perturb.grid_values(config["chinchilla"]["perturbations"]["grids"]["additive"]).max()
     fitted = {}
     for c_a in (-largest, largest):
-        data = chinchilla_fit.fit_data(perturb.additive(counts, c_a), kept_real_runs["tokens"], kept_real_runs["loss"])
-        fitted[c_a] = dict(zip(chinchilla_fit.PARAMETER_NAMES, chinchilla_fit.untransform(point_fit(data, settings).theta)))
+        data = chinchilla_solver.fit_data(perturb.additive(counts, c_a), kept_real_runs["tokens"], kept_real_runs["loss"])
+        fitted[c_a] = dict(zip(chinchilla_solver.PARAMETER_NAMES, chinchilla_solver.untransform(point_fit(data, settings).theta)))
     assert fitted[-largest]["E"] == pytest.approx(1.565, abs=0.005)
     assert fitted[largest]["E"] == pytest.approx(1.897, abs=0.005)
     assert fitted[-largest]["alpha"] == pytest.approx(0.199, abs=0.005)

@@ -316,10 +316,11 @@ def analyze_configurations(runs: pd.DataFrame, configurations_to_run: list[Confi
     Identical perturbed counts (e.g. the repeats of σ = 0) are fitted once.
     """
     from . import fit as fitting
+    from . import solver
 
     kept = fitting.kept_runs(runs, n_excluded)
     true_counts = kept[counts_column].to_numpy(dtype=float)
-    counts = fitting.bootstrap_counts(len(kept), settings.n_bootstraps, settings.bootstrap_seed)
+    counts = solver.bootstrap_counts(len(kept), settings.n_bootstraps, settings.bootstrap_seed)
     fit_rows, band_tables, cache = [], [], {}
     for index, configuration in enumerate(configurations_to_run):
         keys = {"perturbation": configuration.perturbation, "value": configuration.value, "repeat": configuration.repeat}
@@ -330,12 +331,12 @@ def analyze_configurations(runs: pd.DataFrame, configurations_to_run: list[Confi
         else:
             cache_key = perturbed.tobytes()
             if cache_key not in cache:
-                data = fitting.fit_data(perturbed, kept["tokens"], kept["loss"])
+                data = solver.fit_data(perturbed, kept["tokens"], kept["loss"])
                 cache[cache_key] = fitting.analyze_configuration(data, settings, counts)
             result = cache[cache_key]
             reason = result.reason
         if result is None:
-            estimates = {name: np.nan for name in fitting.PARAMETER_NAMES} | {f"{name}_se": np.nan for name in fitting.PARAMETER_NAMES}
+            estimates = {name: np.nan for name in solver.PARAMETER_NAMES} | {f"{name}_se": np.nan for name in solver.PARAMETER_NAMES}
             bands = pd.DataFrame({"compute": settings.compute, "low": np.nan, "median": np.nan, "high": np.nan})
             valid = False
         else:
@@ -382,7 +383,8 @@ def summarize_sweep(
     fits / bands: the concatenated shard tables (any order). Returns fits,
     tokens_per_parameter, slopes, predictions, agreement, power_law, trends, trend_summary, bands.
     """
-    from .fit import INTERPRETATION_COLUMNS, PARAMETER_NAMES, kept_runs
+    from .fit import INTERPRETATION_COLUMNS, kept_runs
+    from .solver import PARAMETER_NAMES
 
     interpretation = perturbation_config["counts"]
     true_counts = kept_runs(runs, n_excluded)[INTERPRETATION_COLUMNS[interpretation]].to_numpy(dtype=float)

@@ -33,6 +33,7 @@ import pandas as pd
 from ..chinchilla import counts as chinchilla_counts
 from ..chinchilla import fit as chinchilla_fit
 from ..chinchilla import perturb
+from ..chinchilla import solver as chinchilla_solver
 from ..pipeline import paths, sources
 from ..pipeline.settings import load_config
 
@@ -93,24 +94,24 @@ def baseline_comparison(runs: pd.DataFrame, config: dict, n_resamples: int) -> d
     fit_config = config["chinchilla"]["fit"]
     settings = chinchilla_fit.FitSettings.from_config(fit_config)
     kept = chinchilla_fit.kept_runs(runs, int(fit_config["n_excluded_highest_loss"]))
-    data = chinchilla_fit.fit_data(kept["standard"], kept["tokens"], kept["loss"])
-    counts = chinchilla_fit.bootstrap_counts(len(kept), settings.n_bootstraps, settings.bootstrap_seed)
-    point = chinchilla_fit.fit_point_estimate(data, settings.huber_delta, settings.published_start, settings.grid_starts, settings.max_iterations, settings.grid_max_iterations)
+    data = chinchilla_solver.fit_data(kept["standard"], kept["tokens"], kept["loss"])
+    counts = chinchilla_solver.bootstrap_counts(len(kept), settings.n_bootstraps, settings.bootstrap_seed)
+    point = chinchilla_solver.fit_point_estimate(data, settings.huber_delta, settings.published_start, settings.grid_starts, settings.max_iterations, settings.grid_max_iterations)
     subset = counts[:n_resamples]
 
     started = time.perf_counter()
-    reference = np.array([chinchilla_fit.fit_huber_scipy(point.theta, data, settings.huber_delta, weights) for weights in subset])
+    reference = np.array([chinchilla_solver.fit_huber_scipy(point.theta, data, settings.huber_delta, weights) for weights in subset])
     reference_seconds = time.perf_counter() - started
     started = time.perf_counter()
-    batched_subset = chinchilla_fit.bootstrap_fits(data, subset, point.theta, settings.huber_delta, settings.max_iterations)
+    batched_subset = chinchilla_solver.bootstrap_fits(data, subset, point.theta, settings.huber_delta, settings.max_iterations)
     batched_subset_seconds = time.perf_counter() - started
     started = time.perf_counter()
-    chinchilla_fit.bootstrap_fits(data, counts, point.theta, settings.huber_delta, settings.max_iterations)
+    chinchilla_solver.bootstrap_fits(data, counts, point.theta, settings.huber_delta, settings.max_iterations)
     batched_all_seconds = time.perf_counter() - started
 
-    reference_se = chinchilla_fit.standard_errors(reference)
-    batched_se = chinchilla_fit.standard_errors(batched_subset.theta)
-    reference_objective = chinchilla_fit.huber_objective(reference, data, settings.huber_delta, subset)
+    reference_se = chinchilla_solver.standard_errors(reference)
+    batched_se = chinchilla_solver.standard_errors(batched_subset.theta)
+    reference_objective = chinchilla_solver.huber_objective(reference, data, settings.huber_delta, subset)
     return {
         "n_resamples": n_resamples,
         "n_bootstraps": settings.n_bootstraps,
