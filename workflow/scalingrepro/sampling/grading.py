@@ -19,6 +19,8 @@ import re
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from fractions import Fraction
+from functools import lru_cache
 from decimal import Decimal, InvalidOperation
 
 BENCHMARKS = ("gsm8k", "math")
@@ -134,21 +136,92 @@ def _normalized_latex(answer: str) -> str:
     return re.sub(r"\s+|\\left|\\right|\\!|\\,|\\;", "", answer).replace("dfrac", "frac").replace("tfrac", "frac")
 
 
+# Two numbers closer than this (relative) are equal; math-verify itself rounds to 6 decimals.
+NUMERIC_RELATIVE_TOLERANCE = 1e-6
+
+
+_PLAIN_NUMBER = re.compile(r"-?\d+(?:\.\d+)?|-?\d+/\d+")
+_PLAIN_FRACTION = re.compile(r"(-?)\\[dt]?frac\{(-?\d+)\}\{(-?\d+)\}")
+
+
+def plain_number(answer: str) -> Fraction | None:
+    """The value of an answer that is a plain integer, decimal or `\\frac{p}{q}` (most MATH
+    answers), read without a LaTeX parser; None for anything else."""
+    text = _normalized_latex(answer)
+    try:
+        if _PLAIN_NUMBER.fullmatch(text):
+            return Fraction(text)
+        fraction = _PLAIN_FRACTION.fullmatch(text)
+        if fraction:
+            sign, numerator, denominator = fraction.groups()
+            return (-1 if sign else 1) * Fraction(int(numerator), int(denominator))
+    except ZeroDivisionError:
+        return None
+    return None
+
+
+@lru_cache(maxsize=65536)
+def _parsed(answer: str, timeout_seconds: int) -> tuple:
+    """math-verify's parse of one answer (wrapped in `$...$`: a bare `4a-2` parses as `4`), memoized per process."""
+    from math_verify import parse
+
+    return tuple(parse(f"${answer}$", parsing_timeout=timeout_seconds))
+
+
+def _as_number(parsed: tuple) -> complex | None:
+    """The numeric value of a parse that is a single closed-form number, else None."""
+    if not parsed or not hasattr(parsed[0], "is_number") or not parsed[0].is_number:
+        return None
+    try:
+        return complex(parsed[0].evalf())
+    except (TypeError, ValueError):
+        return None
+
+
+def _is_expression_in_variables(parsed: tuple) -> bool:
+    """Whether a parse is an algebraic expression with free variables (not an equation or a set)."""
+    import sympy
+
+    return isinstance(parsed[0], sympy.Expr) and bool(parsed[0].free_symbols)
+
+
+def _number_or_parse(answer: str, timeout_seconds: int) -> tuple[complex | Fraction | None, tuple | None]:
+    """An answer's numeric value (None if it is not a closed-form number) and its math-verify
+    parse (None where the value was read without parsing)."""
+    number = plain_number(answer)
+    if number is not None:
+        return number, None
+    parsed = _parsed(answer, timeout_seconds)
+    return _as_number(parsed), parsed
+
+
 def math_equivalent(extracted: str, gold: str, timeout_seconds: int = 5) -> bool:
     """Whether math-verify finds `extracted` equivalent to the gold answer (both LaTeX, no `$`).
 
-    Both are wrapped in `$...$` before parsing: math-verify reads a bare `4a-2` as `4`. A
-    parse or check that runs past `timeout_seconds` counts as not equivalent.
+    Identical answers (up to spacing) and pairs of numbers are decided without a symbolic check
+    (simplifying `3/7 - 12*sqrt(5)` alone can take 30 ms), plain numbers without even a LaTeX
+    parse. A parse or check that runs past `timeout_seconds` counts as not equivalent.
     """
     if _normalized_latex(extracted) == _normalized_latex(gold):
         return True
-    from math_verify import parse, verify
+    gold_value, gold_parsed = _number_or_parse(gold, timeout_seconds)
+    answer_value, answer_parsed = _number_or_parse(extracted, timeout_seconds)
+    if gold_value is not None and answer_value is not None:
+        return abs(complex(gold_value) - complex(answer_value)) <= NUMERIC_RELATIVE_TOLERANCE * max(1.0, abs(complex(gold_value)))
+    if (gold_parsed is not None and not gold_parsed) or (answer_parsed is not None and not answer_parsed):
+        return False
+    # A number never equals an expression in free variables (answers are simplified forms).
+    if gold_value is not None and _is_expression_in_variables(answer_parsed):
+        return False
+    if answer_value is not None and _is_expression_in_variables(gold_parsed):
+        return False
+    from math_verify import verify
 
-    gold_parsed = parse(f"${gold}$", parsing_timeout=timeout_seconds)
-    answer_parsed = parse(f"${extracted}$", parsing_timeout=timeout_seconds)
+    gold_parsed = gold_parsed or _parsed(gold, timeout_seconds)
+    answer_parsed = answer_parsed or _parsed(extracted, timeout_seconds)
     if not gold_parsed or not answer_parsed:
         return False
-    return bool(verify(gold_parsed, answer_parsed, timeout_seconds=timeout_seconds))
+    return bool(verify(list(gold_parsed), list(answer_parsed), timeout_seconds=timeout_seconds))
 
 
 def _math_equivalent_pair(pair: tuple[str, str, int]) -> bool:
