@@ -14,6 +14,9 @@ include: "workflow/rules/generative_passk.smk"
 include: "workflow/rules/generative_fit.smk"
 include: "workflow/rules/generative_backtest.smk"
 include: "workflow/rules/generative_envelope.smk"
+include: "workflow/rules/sampling_sample.smk"
+include: "workflow/rules/sampling_score.smk"
+include: "workflow/rules/sampling_plan.smk"
 include: "workflow/rules/paper.smk"
 
 

@@ -8,6 +8,8 @@ from snakemake.utils import min_version, validate
 from scalingrepro.pipeline import paths
 from scalingrepro.pipeline.sources import load_manifest
 from scalingrepro.registry import all_targets
+from scalingrepro.sampling import locations as sampling_locations
+from scalingrepro.sampling.source import gold_benchmarks, is_sampled
 
 min_version("9.0")
 
@@ -42,12 +44,21 @@ def all_outputs():
 
 # Paper G input functions shared by the fit and backtest rules.
 GOLD_SOURCES = config["generative"]["fit"]["gold_likelihood"]["sources"]
+# Benchmarks with gold likelihoods: released ones (GSM8K), or every benchmark when sampled and scored.
+GOLD_BENCHMARKS = gold_benchmarks(config)
 BACKTEST_SETTINGS = config["generative"]["backtest"]
+
+
+def gold_file(benchmark):
+    """The gold-reference NLL file of a benchmark: scored by the sampling stages, or released."""
+    if is_sampled(config):
+        return str(sampling_locations.gold_neg_log_likelihood(benchmark))
+    return source_path(GOLD_SOURCES[benchmark])
 
 
 def gold_inputs(wildcards):
     """The gold-reference NLL file of a benchmark that has one (none for MATH in the released data)."""
-    return {"gold": source_path(GOLD_SOURCES[wildcards.benchmark])} if wildcards.benchmark in GOLD_SOURCES else {}
+    return {"gold": gold_file(wildcards.benchmark)} if wildcards.benchmark in GOLD_BENCHMARKS else {}
 
 
 def backtest_gold_inputs(wildcards):
@@ -57,4 +68,4 @@ def backtest_gold_inputs(wildcards):
 
 def backtest_laws(benchmark):
     """The laws backtested on a benchmark: the gold law only where gold likelihoods exist."""
-    return [law for law in BACKTEST_SETTINGS["laws"] if law != "gold_likelihood" or benchmark in GOLD_SOURCES]
+    return [law for law in BACKTEST_SETTINGS["laws"] if law != "gold_likelihood" or benchmark in GOLD_BENCHMARKS]

@@ -4,17 +4,17 @@ FIT_SETTINGS = config["generative"]["fit"]
 FIT_ESTIMATORS = config["generative"]["passk"]["estimators"]
 
 CONTRACT_TABLES += [paths.generative(benchmark, "fits.csv") for benchmark in GENERATIVE_BENCHMARKS]
-CONTRACT_TABLES += [paths.generative(benchmark, "gold_likelihood.csv") for benchmark in GENERATIVE_BENCHMARKS if benchmark in GOLD_SOURCES]
+CONTRACT_TABLES += [paths.generative(benchmark, "gold_likelihood.csv") for benchmark in GENERATIVE_BENCHMARKS if benchmark in GOLD_BENCHMARKS]
 
 
 rule compute_gold_likelihood:
     input:
-        gold=lambda wildcards: source_path(GOLD_SOURCES[wildcards.benchmark]),
+        gold=lambda wildcards: gold_file(wildcards.benchmark),
         problems=rules.estimate_pass_at_k.output.problems,
     output:
         gold=str(paths.generative("{benchmark}", "gold_likelihood.csv")),
     wildcard_constraints:
-        benchmark="|".join(GOLD_SOURCES) or "^$",
+        benchmark="|".join(GOLD_BENCHMARKS) or "^$",
     params:
         outcomes=config["generative"]["outcomes"],
         aggregate=FIT_SETTINGS["gold_likelihood"]["aggregate"],

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError
+from ..pipeline.errors import InputError
 from . import grading
 
 PROBLEM_COLUMNS = ["benchmark", "problem_idx", "prompt", "gold_solution", "gold_continuation", "gold_answer", "prompt_version"]

@@ -26,7 +26,7 @@ from typing import Any, TextIO
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError
+from ..pipeline.errors import InputError
 from .backends import Backend
 from .grading import Grader
 

@@ -2,7 +2,8 @@
 
 Every figure exists for both pass@k estimators: the configured default under the paper's id, the
 other with its name as an id suffix. Fig. 19 (gold law, MATH) is registered only once MATH gold
-likelihoods exist (a gold source for `math` in generative.fit.gold_likelihood.sources).
+likelihoods exist (scored by the sampling stages, or a gold source for `math` in
+generative.fit.gold_likelihood.sources).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ...pipeline import paths
+from ...sampling.source import gold_benchmarks as gold_benchmarks_of
 from ..target import Target
 from .common import BENCHMARK_NAMES, LAW_EQUATIONS, LAW_TITLES, estimator_variants
 
@@ -55,7 +57,7 @@ def backtest_figure_targets(config: Mapping[str, Any]) -> list[Target]:
     """Figs. 3, 5, 7 (GSM8K) and 15, 17, 19 (MATH): relative error and parameters vs C_max / C_target."""
     generative = config["generative"]
     benchmarks = generative["outcomes"]["benchmarks"]
-    gold_benchmarks = generative["fit"]["gold_likelihood"]["sources"]
+    gold_benchmarks = gold_benchmarks_of(config)
     laws = generative["backtest"]["laws"]
     targets = []
     for (benchmark, law), number in BACKTEST_FIGURES.items():

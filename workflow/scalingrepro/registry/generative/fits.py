@@ -2,8 +2,9 @@
 
 Every figure exists once per pass@k estimator: the default estimator
 (generative.passk.default_estimator) under the paper's id, the other with `_<estimator>` appended.
-Figs. 18 and 22 (the gold law on MATH) need MATH gold likelihoods, which the released data lacks;
-they are listed in `registry.UNAVAILABLE` instead.
+Figs. 18 and 22 (the gold law on MATH) need MATH gold likelihoods, which the released data lacks:
+they are registered when the sampling stages score them (generative_source: sampled) and listed
+by `registry.unavailable` otherwise.
 
 Outputs without a number in the paper use supplementary ids: `generative_figS02` (fitted exponents
 with and without the checkpoint exclusions, §2), `generative_figS07` and `generative_tableS07`
@@ -16,6 +17,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ...pipeline import paths
+from ...sampling.source import gold_benchmarks as gold_benchmarks_of
 from ..target import Target
 from .common import BENCHMARK_NAMES, LAW_EQUATIONS, LAW_TITLES, estimator_variants
 
@@ -23,7 +25,8 @@ FIT_NOTEBOOK = str(paths.NOTEBOOKS / "generative_fit.ipynb")
 MATH_VS_GSM8K_NOTEBOOK = str(paths.NOTEBOOKS / "generative_math_vs_gsm8k.ipynb")
 
 # (paper figure number, law, benchmark) of the full fits and of the parameters-vs-k figures.
-FULL_FITS = [(1, "compute", "gsm8k"), (4, "params_tokens", "gsm8k"), (6, "gold_likelihood", "gsm8k"), (14, "compute", "math"), (16, "params_tokens", "math")]
+# Figs. 18 and 22 (the gold law on MATH) are built only where MATH gold likelihoods exist (sampled and scored).
+FULL_FITS = [(1, "compute", "gsm8k"), (4, "params_tokens", "gsm8k"), (6, "gold_likelihood", "gsm8k"), (14, "compute", "math"), (16, "params_tokens", "math"), (18, "gold_likelihood", "math")]
 PARAMETERS_VS_K = [
     (2, "compute", "gsm8k", "main"),
     (11, "compute", "gsm8k", "appendix"),
@@ -31,6 +34,7 @@ PARAMETERS_VS_K = [
     (13, "gold_likelihood", "gsm8k", "appendix"),
     (20, "compute", "math", "appendix"),
     (21, "params_tokens", "math", "appendix"),
+    (22, "gold_likelihood", "math", "appendix"),
 ]
 
 # Values the paper states, drawn only as comparison marks: (benchmark, law, parameter, k, value, where).
@@ -74,7 +78,7 @@ def fit_targets(config: Mapping[str, Any]) -> list[Target]:
     """Registered figures and tables of this part of paper G."""
     benchmarks = [name for name in config["generative"]["outcomes"]["benchmarks"] if name in BENCHMARK_NAMES]
     laws = config["generative"]["fit"]["laws"]
-    gold_benchmarks = set(config["generative"]["fit"]["gold_likelihood"]["sources"])
+    gold_benchmarks = set(gold_benchmarks_of(config))
     available = lambda law, benchmark: benchmark in benchmarks and law in laws and (law != "gold_likelihood" or benchmark in gold_benchmarks)  # noqa: E731
     sizes = [str(entry["size"]) for entry in sorted(config["generative"]["outcomes"]["pythia"]["sizes"], key=lambda entry: float(entry["params"]))]
     targets: list[Target] = []

@@ -1,0 +1,45 @@
+"""Every path of the sampling stages, spelled once (relative to the repository root, like pipeline.paths)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..pipeline import paths
+
+SAMPLING = paths.RESULTS / "sampling"
+TINY_MODELS = paths.RESOURCES / "tiny_models"
+
+
+def problems(benchmark: str) -> Path:
+    """The problems sampled on a benchmark, with prompts and gold solutions."""
+    return SAMPLING / benchmark / "problems.parquet"
+
+
+def checkpoint(benchmark: str, size: str, step: int | str, name: str) -> Path:
+    """A table of one (benchmark, checkpoint)."""
+    return SAMPLING / benchmark / str(size) / f"step{step}" / name
+
+
+def shard(benchmark: str, size: str, step: int | str, shard_index: int | str, name: str) -> Path:
+    """A table of one sampling job (benchmark, checkpoint, shard)."""
+    return checkpoint(benchmark, size, step, f"shard{shard_index}_{name}")
+
+
+def shard_records(benchmark: str, size: str, step: int | str, shard_index: int | str) -> Path:
+    """The batch records of one sampling job; not a rule output, so a failed job's records survive for resuming."""
+    return checkpoint(benchmark, size, step, f"shard{shard_index}.records")
+
+
+def gold_neg_log_likelihood(benchmark: str) -> Path:
+    """Scored gold NLLs of every checkpoint, in the released file's schema (Model, Problem Idx, Neg Log Score)."""
+    return SAMPLING / benchmark / "gold_neg_log_likelihood.parquet"
+
+
+def tiny_model(size: str, step: int | str) -> Path:
+    """A locally built tiny GPT-NeoX checkpoint (model and tokenizer)."""
+    return TINY_MODELS / str(size) / f"step{step}"
+
+
+def plan() -> Path:
+    """The sampling plan: jobs, samples, GPU-hours and dollars per model size."""
+    return SAMPLING / "plan.csv"

@@ -1,0 +1,32 @@
+"""Rule sample_completions: one (benchmark, checkpoint, shard) sampling job, resumable from its batch records."""
+
+from pathlib import Path
+
+import pandas as pd
+
+from scalingrepro.pipeline import logs
+from scalingrepro.pipeline.errors import exit_on_input_error
+from scalingrepro.sampling import sampler
+from scalingrepro.sampling.backends import load_backend
+from scalingrepro.sampling.grading import Grader
+
+log = logs.configure(snakemake.log[0])
+settings = snakemake.params.sampling
+benchmark = snakemake.wildcards.benchmark
+prompt_settings = settings["prompts"][benchmark]
+problems = sampler.shard_of(pd.read_parquet(snakemake.input.problems), int(snakemake.wildcards.shard), settings["shards_per_checkpoint"])
+rule = sampler.stopping_rule(settings["budget"])
+model, revision = snakemake.params.model
+records = Path(snakemake.params.records)
+run_settings = sampler.run_settings(model, revision, benchmark, settings["prompts"]["version"], settings["seed"], rule, prompt_settings["max_new_tokens"], prompt_settings["stop"], settings["retain_completions_per_problem"])
+with exit_on_input_error():
+    sampler.open_records(records, run_settings)
+    already = sum(len(batches) for batches in sampler.read_records(records).values())
+    log.info("%s %s step %s shard %s: %d problems, %d batch records already there", benchmark, snakemake.wildcards.size, snakemake.wildcards.step, snakemake.wildcards.shard, len(problems), already)
+    backend = load_backend(settings["backend"], model, revision, settings["backends"][settings["backend"]])
+    with Grader(workers=settings["grading"]["workers"], timeout_seconds=settings["grading"]["timeout_seconds"]) as grader:
+        sampler.sample_problems(problems, backend, grader, rule, settings["seed"], prompt_settings["max_new_tokens"], prompt_settings["stop"], settings["retain_completions_per_problem"], records, sampler.Progress(len(problems)))
+    counts, completions = sampler.shard_tables(records, problems, rule)
+counts.to_parquet(snakemake.output.counts, index=False)
+completions.to_parquet(snakemake.output.completions, index=False, compression="zstd")
+log.info("done: %d samples, %d correct", counts["n_samples"].sum(), counts["n_correct"].sum())
