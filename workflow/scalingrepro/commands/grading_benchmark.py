@@ -1,9 +1,10 @@
 """Grading throughput on a synthetic stream shaped like real samples.
 
-python -m scalingrepro.sampling.grading_benchmark [--completions 1000000] [--problems 128] [--workers 2]
+python -m scalingrepro.commands.grading_benchmark [--completions 1000000] [--problems 128] [--workers 2]
 
-Per benchmark: `--completions` completions spread evenly over `--problems` problems and graded in
-batches of 128 of one problem, as the sampling stage grades them. Each problem has a pool of
+Per benchmark: `--completions` completions spread evenly over `--problems` problems, streamed
+problem by problem and graded `--chunk` completions at a time (128: as the sampling stage grades
+its batches; larger: as the regrading rule and the grade command grade stored completions). Each problem has a pool of
 `--answers-per-problem` candidate answers (the gold among them) drawn with Zipf-like frequencies
 (exponent `--zipf`), and a share of completions gives no answer: real samples of one problem
 repeat a small set of answers, which is what the verdict cache exploits. Prints completions
@@ -17,9 +18,8 @@ import time
 
 import numpy as np
 
-from .grading import Grader, gold_answer
+from ..sampling.grading import Grader, gold_answer
 
-BATCH = 128
 GSM8K_BODY = "Janet has {a} apples. She buys {b} more at $2 each, so she spends 2 * {b} = <<2*{b}={c}>>{c} dollars.\nThen she has {a} + {b} = <<{a}+{b}={d}>>{d} apples.\n"
 MATH_BODY = "We have $x^2 - {a}x + {b} = 0$, so by the quadratic formula $x = \\frac{{{a} \\pm \\sqrt{{{a}^2 - 4 \\cdot {b}}}}}{{2}}$. Simplifying,\n"
 
@@ -57,18 +57,20 @@ def synthetic_problem(benchmark: str, n: int, answers_per_problem: int, zipf: fl
     return gold, completions
 
 
-def measure(benchmark: str, completions: int, problems: int, answers_per_problem: int, zipf: float, unanswered: float, workers: int, seed: int) -> dict:
+def measure(benchmark: str, completions: int, problems: int, answers_per_problem: int, zipf: float, unanswered: float, workers: int, seed: int, chunk: int) -> dict:
     """Grade the synthetic stream of one benchmark; returns counts, seconds and completions/s."""
     rng = np.random.default_rng(seed)
     per_problem = completions // problems
-    stream = [synthetic_problem(benchmark, per_problem, answers_per_problem, zipf, unanswered, rng) for _ in range(problems)]
+    texts, golds = [], []
+    for _ in range(problems):
+        gold, problem_texts = synthetic_problem(benchmark, per_problem, answers_per_problem, zipf, unanswered, rng)
+        texts += problem_texts
+        golds += [gold] * len(problem_texts)
     correct = 0
     start = time.perf_counter()
     with Grader(workers=workers) as grader:
-        for gold, texts in stream:
-            for first in range(0, len(texts), BATCH):
-                batch = texts[first : first + BATCH]
-                correct += sum(grader.grade(benchmark, batch, [gold] * len(batch))[1])
+        for first in range(0, len(texts), chunk):
+            correct += sum(grader.grade(benchmark, texts[first : first + chunk], golds[first : first + chunk])[1])
         seconds = time.perf_counter() - start
         checks = grader.checks
     graded = per_problem * problems
@@ -76,7 +78,7 @@ def measure(benchmark: str, completions: int, problems: int, answers_per_problem
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m scalingrepro.sampling.grading_benchmark", description=__doc__.split("\n\n", 2)[2], formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(prog="python -m scalingrepro.commands.grading_benchmark", description=__doc__.split("\n\n", 2)[2], formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--completions", type=int, default=1_000_000)
     parser.add_argument("--problems", type=int, default=128)
     parser.add_argument("--answers-per-problem", type=int, default=64)
@@ -85,14 +87,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=20250101)
     parser.add_argument("--benchmarks", nargs="+", default=["gsm8k", "math"])
+    parser.add_argument("--chunk", type=int, default=128, help="completions graded per call (128: a sampling batch)")
     arguments = parser.parse_args(argv)
     for benchmark in arguments.benchmarks:
-        result = measure(benchmark, arguments.completions, arguments.problems, arguments.answers_per_problem, arguments.zipf, arguments.unanswered, arguments.workers, arguments.seed)
+        result = measure(benchmark, arguments.completions, arguments.problems, arguments.answers_per_problem, arguments.zipf, arguments.unanswered, arguments.workers, arguments.seed, arguments.chunk)
         print(
             f"{benchmark}: {result['completions']:,} completions over {arguments.problems} problems "
             f"({result['distinct_pairs']:,} distinct (problem, answer) pairs, {result['math_verify_calls']:,} math-verify calls, "
             f"{result['correct']:,} correct) graded in {result['seconds']:.1f} s: {result['per_second']:,.0f} completions/s "
-            f"with {arguments.workers} worker processes"
+            f"with {arguments.workers} worker processes, {arguments.chunk} completions per call"
         )
 
 
