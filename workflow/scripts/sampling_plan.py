@@ -11,4 +11,3 @@ table.to_csv(snakemake.output.plan, index=False)
 with pd.option_context("display.width", 200, "display.max_columns", 20, "display.float_format", "{:,.1f}".format):
     text = table.to_string(index=False)
 log.info("sampling plan (samples per problem between the stopping rule's minimum and maximum):\n%s", text)
-print(text)

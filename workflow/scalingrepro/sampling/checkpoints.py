@@ -73,5 +73,6 @@ def plan_table(sampling_config: Mapping[str, Any], cost_config: Mapping[str, Any
     table = pd.DataFrame(rows)
     numeric = ["checkpoints", "problems", "jobs", "samples_min", "samples_max", "gpu_hours_min", "gpu_hours_max", "usd_min", "usd_max"]
     total = {"benchmark": "total", "size": "all", **table[numeric].sum().to_dict(), "gpu_seconds_per_batch": float("nan"), "throughput_source": ""}
-    total["problems"] = float("nan")
-    return pd.concat([table, pd.DataFrame([total])], ignore_index=True)
+    total["problems"] = None
+    combined = pd.concat([table, pd.DataFrame([total])], ignore_index=True)
+    return combined.astype({"checkpoints": "int64", "problems": "Int64", "jobs": "int64", "samples_min": "int64", "samples_max": "int64"})
