@@ -103,7 +103,7 @@ MATH_CASES = [
     (MINERVA.format("$10\\%$"), "\\boxed{10\\%}", "10\\%", True),
     (MINERVA.format("$\\frac{\\sqrt{3}}{2}$"), "\\boxed{\\frac{\\sqrt3}{2}}", "\\frac{\\sqrt{3}}{2}", True),
     ("\\fbox{7}", "\\boxed{7}", "7", True),
-    ("so the answer is \\boxed 7.", "\\boxed{7}", "7.", True),
+    ("so the answer is \\boxed 7.", "\\boxed{7}", "7", True),
     ("$\\boxed{x=3}$", "\\boxed{3}", "x=3", True),
     ("$\\boxed{}$", "\\boxed{3}", None, False),
 ]

@@ -94,7 +94,8 @@ def last_boxed(text: str) -> str | None:
     # `\boxed 5` (no braces) is valid LaTeX for a one-token argument.
     if brace < 0 or text[start:brace].strip() not in ("\\boxed", "\\fbox"):
         bare = re.match(r"\\boxed ([^\s$]+)", text[start:])
-        return bare.group(1) if bare else None
+        # A sentence's full stop is not part of the argument: "\boxed 7." boxes 7.
+        return bare.group(1).rstrip(".") or None if bare else None
     depth = 0
     for position in range(brace, len(text)):
         if text[position] == "{":
@@ -163,9 +164,11 @@ def plain_number(answer: str) -> Fraction | None:
 @lru_cache(maxsize=65536)
 def _parsed(answer: str, timeout_seconds: int) -> tuple:
     """math-verify's parse of one answer (wrapped in `$...$`: a bare `4a-2` parses as `4`), memoized per process."""
-    from math_verify import parse
+    from math_verify import LatexExtractionConfig, parse
 
-    return tuple(parse(f"${answer}$", parsing_timeout=timeout_seconds))
+    # LaTeX extraction only: the answer is already wrapped in `$...$`, and math-verify's default
+    # second pass (plain-expression extraction) would double the parsing time for nothing.
+    return tuple(parse(f"${answer}$", extraction_config=[LatexExtractionConfig()], parsing_timeout=timeout_seconds))
 
 
 def _as_number(parsed: tuple) -> complex | None:
@@ -298,8 +301,9 @@ class Grader:
         if not symbolic:
             return
         pairs = [(answer, gold, self.timeout_seconds) for _, gold, answer in symbolic]
-        # A handful of new pairs is cheaper to check here than to ship to the pool.
-        if self.workers > 0 and len(pairs) >= 4 * self.workers:
+        # One new pair is cheaper to check here than to ship to the pool; two already gain from it
+        # (a LaTeX parse alone takes milliseconds).
+        if self.workers > 0 and len(pairs) >= 2:
             if self._pool is None:
                 self._pool = ProcessPoolExecutor(max_workers=self.workers)
             results = list(self._pool.map(_math_equivalent_pair, pairs, chunksize=max(1, len(pairs) // (4 * self.workers))))
