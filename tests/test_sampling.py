@@ -200,3 +200,14 @@ def test_vllm_backend_agrees_with_transformers_on_a_tiny_model(tiny_model):
     assert engine.score(prompt, continuation) == pytest.approx(TransformersBackend(str(tiny_model), device="cpu").score(prompt, continuation), rel=1e-3)
     completions = engine.sample(prompt, 8, 5, ["\n"], seed=3)
     assert len(completions) == 8 and completions == engine.sample(prompt, 8, 5, ["\n"], seed=3)
+
+
+def test_sampled_source_builds_the_math_gold_law_figures(config):
+    from scalingrepro.registry import all_targets, unavailable
+    from scalingrepro.sampling.source import gold_benchmarks
+
+    assert gold_benchmarks(config) == ["gsm8k"] and set(unavailable(config)) == {"generative_fig18", "generative_fig19", "generative_fig22"}
+    sampled = config | {"generative_source": "sampled"}
+    assert gold_benchmarks(sampled) == ["gsm8k", "math"] and unavailable(sampled) == {}
+    ids = {target.id for target in all_targets(sampled)}
+    assert {"generative_fig18", "generative_fig19", "generative_fig22"} <= ids
