@@ -9,6 +9,7 @@ from scalingrepro.pipeline import paths
 from scalingrepro.pipeline.sources import load_manifest
 from scalingrepro.registry import all_targets
 from scalingrepro.sampling import locations as sampling_locations
+from scalingrepro.sampling.checkpoints import job_resources, model_location
 from scalingrepro.sampling.source import gold_benchmarks, is_sampled
 
 min_version("9.0")
@@ -69,3 +70,37 @@ def backtest_gold_inputs(wildcards):
 def backtest_laws(benchmark):
     """The laws backtested on a benchmark: the gold law only where gold likelihoods exist."""
     return [law for law in BACKTEST_SETTINGS["laws"] if law != "gold_likelihood" or benchmark in GOLD_BENCHMARKS]
+
+
+# Paper G from scratch: the sampling stages' settings and input functions (sampling_*.smk).
+SAMPLING = config["sampling"]
+SAMPLING_REGISTRY = {"pythia": config["generative"]["outcomes"]["pythia"]}
+SAMPLING_SIZES = {str(entry["size"]): entry for entry in config["generative"]["outcomes"]["pythia"]["sizes"]}
+SAMPLING_STEPS = [int(entry["step"]) for entry in config["generative"]["outcomes"]["pythia"]["steps"]]
+SAMPLING_SHARDS = list(range(SAMPLING["shards_per_checkpoint"]))
+
+
+def sampling_model(wildcards):
+    """(model, revision) of the checkpoint a job samples or scores."""
+    return model_location(SAMPLING, wildcards.size, int(wildcards.step), SAMPLING_SIZES[wildcards.size]["hf_repo"])
+
+
+def tiny_model_inputs(wildcards):
+    """The locally built model a job needs, when models come from tiny_models."""
+    return {"model": str(sampling_locations.tiny_model(wildcards.size, wildcards.step))} if SAMPLING["models"]["source"] == "tiny" else {}
+
+
+def problem_inputs(wildcards):
+    """Test split, exemplar split (GSM8K) and, for the released problem set, the released outcomes."""
+    prompt_settings = SAMPLING["prompts"][wildcards.benchmark]
+    inputs = {"test": source_path(prompt_settings["source"])}
+    if "exemplar_source" in prompt_settings:
+        inputs["train"] = source_path(prompt_settings["exemplar_source"])
+    if SAMPLING["problems"][wildcards.benchmark] == "released":
+        inputs["released"] = source_path(config["generative"]["outcomes"]["sources"][wildcards.benchmark])
+    return inputs
+
+
+def size_resource(name):
+    """A job resource (gpus, mem_mb, runtime) of the model size a sampling or scoring job runs."""
+    return lambda wildcards: job_resources(SAMPLING, wildcards.size)[name]

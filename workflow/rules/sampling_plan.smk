@@ -4,7 +4,7 @@
 
 rule sampling_plan:
     output:
-        plan=str(locations.plan()),
+        plan=str(sampling_locations.plan()),
     params:
         sampling=SAMPLING,
         cost=config["generative"]["outcomes"]["sampling_cost"],

@@ -2,16 +2,6 @@
 # (benchmark, checkpoint, shard), per-checkpoint outcomes and completions, regrading.
 # With generative_source=sampled the benchmark's outcomes.parquet is built from these.
 
-from scalingrepro.sampling import locations
-from scalingrepro.sampling.checkpoints import job_resources, model_location
-from scalingrepro.sampling.source import gold_benchmarks, is_sampled
-
-SAMPLING = config["sampling"]
-SAMPLING_REGISTRY = {"pythia": config["generative"]["outcomes"]["pythia"]}
-SAMPLING_SIZES = {str(entry["size"]): entry for entry in config["generative"]["outcomes"]["pythia"]["sizes"]}
-SAMPLING_STEPS = [int(entry["step"]) for entry in config["generative"]["outcomes"]["pythia"]["steps"]]
-SAMPLING_SHARDS = list(range(SAMPLING["shards_per_checkpoint"]))
-
 wildcard_constraints:
     size="|".join(re.escape(size) for size in SAMPLING_SIZES),
     step=r"\d+",
@@ -26,36 +16,11 @@ else:
     ruleorder: build_outcomes > combine_sampled_outcomes
 
 
-def sampling_model(wildcards):
-    """(model, revision) of the checkpoint a job samples or scores."""
-    return model_location(SAMPLING, wildcards.size, int(wildcards.step), SAMPLING_SIZES[wildcards.size]["hf_repo"])
-
-
-def tiny_model_inputs(wildcards):
-    """The locally built model a job needs, when models come from tiny_models."""
-    return {"model": str(locations.tiny_model(wildcards.size, wildcards.step))} if SAMPLING["models"]["source"] == "tiny" else {}
-
-
-def problem_inputs(wildcards):
-    """Test split, exemplar split (GSM8K) and, for the released problem set, the released outcomes."""
-    prompt_settings = SAMPLING["prompts"][wildcards.benchmark]
-    inputs = {"test": source_path(prompt_settings["source"])}
-    if "exemplar_source" in prompt_settings:
-        inputs["train"] = source_path(prompt_settings["exemplar_source"])
-    if SAMPLING["problems"][wildcards.benchmark] == "released":
-        inputs["released"] = source_path(config["generative"]["outcomes"]["sources"][wildcards.benchmark])
-    return inputs
-
-
-def size_resource(name):
-    return lambda wildcards: job_resources(SAMPLING, wildcards.size)[name]
-
-
 rule build_sampling_problems:
     input:
         unpack(problem_inputs),
     output:
-        problems=str(locations.problems("{benchmark}")),
+        problems=str(sampling_locations.problems("{benchmark}")),
     params:
         problems=lambda wildcards: SAMPLING["problems"][wildcards.benchmark],
         prompts=SAMPLING["prompts"],
@@ -72,14 +37,16 @@ rule build_sampling_problems:
 
 rule build_tiny_models:
     input:
-        problems=expand(str(locations.problems("{benchmark}")), benchmark=GENERATIVE_BENCHMARKS),
+        problems=expand(str(sampling_locations.problems("{benchmark}")), benchmark=GENERATIVE_BENCHMARKS),
     output:
-        models=directory(expand(str(locations.tiny_model("{{size}}", "{step}")), step=SAMPLING_STEPS)),
+        models=directory(expand(str(sampling_locations.tiny_model("{{size}}", "{step}")), step=SAMPLING_STEPS)),
     params:
         steps=SAMPLING_STEPS,
         settings=SAMPLING["tiny_models"],
     log:
         str(paths.log("build_tiny_models", "{size}")),
+    conda:
+        "../envs/sampling-cpu.yml"
     script:
         "../scripts/sampling_build_tiny_models.py"
 
@@ -89,13 +56,13 @@ rule sample_completions:
         unpack(tiny_model_inputs),
         problems=rules.build_sampling_problems.output.problems,
     output:
-        counts=str(locations.shard("{benchmark}", "{size}", "{step}", "{shard}", "counts.parquet")),
-        completions=str(locations.shard("{benchmark}", "{size}", "{step}", "{shard}", "completions.parquet")),
+        counts=str(sampling_locations.shard("{benchmark}", "{size}", "{step}", "{shard}", "counts.parquet")),
+        completions=str(sampling_locations.shard("{benchmark}", "{size}", "{step}", "{shard}", "completions.parquet")),
     params:
         sampling=SAMPLING,
         model=sampling_model,
         # Not an output: Snakemake would delete it with a failed job, and resuming needs it.
-        records=lambda wildcards: str(locations.shard_records(wildcards.benchmark, wildcards.size, wildcards.step, wildcards.shard)),
+        records=lambda wildcards: str(sampling_locations.shard_records(wildcards.benchmark, wildcards.size, wildcards.step, wildcards.shard)),
     resources:
         gpu=size_resource("gpus"),
         mem_mb=size_resource("mem_mb"),
@@ -110,11 +77,11 @@ rule sample_completions:
 
 rule combine_checkpoint_outcomes:
     input:
-        counts=expand(str(locations.shard("{{benchmark}}", "{{size}}", "{{step}}", "{shard}", "counts.parquet")), shard=SAMPLING_SHARDS),
-        completions=expand(str(locations.shard("{{benchmark}}", "{{size}}", "{{step}}", "{shard}", "completions.parquet")), shard=SAMPLING_SHARDS),
+        counts=expand(str(sampling_locations.shard("{{benchmark}}", "{{size}}", "{{step}}", "{shard}", "counts.parquet")), shard=SAMPLING_SHARDS),
+        completions=expand(str(sampling_locations.shard("{{benchmark}}", "{{size}}", "{{step}}", "{shard}", "completions.parquet")), shard=SAMPLING_SHARDS),
     output:
-        outcomes=str(locations.checkpoint("{benchmark}", "{size}", "{step}", "outcomes.parquet")),
-        completions=str(locations.checkpoint("{benchmark}", "{size}", "{step}", "completions.parquet")),
+        outcomes=str(sampling_locations.checkpoint("{benchmark}", "{size}", "{step}", "outcomes.parquet")),
+        completions=str(sampling_locations.checkpoint("{benchmark}", "{size}", "{step}", "completions.parquet")),
     params:
         registry=SAMPLING_REGISTRY,
     conda:
@@ -130,7 +97,7 @@ rule regrade_completions:
         completions=rules.combine_checkpoint_outcomes.output.completions,
         problems=rules.build_sampling_problems.output.problems,
     output:
-        graded=str(locations.checkpoint("{benchmark}", "{size}", "{step}", "regraded_completions.parquet")),
+        graded=str(sampling_locations.checkpoint("{benchmark}", "{size}", "{step}", "regraded_completions.parquet")),
     params:
         grading=SAMPLING["grading"],
     conda:
@@ -143,8 +110,8 @@ rule regrade_completions:
 
 rule combine_sampled_outcomes:
     input:
-        outcomes=expand(str(locations.checkpoint("{{benchmark}}", "{size}", "{step}", "outcomes.parquet")), size=SAMPLING_SIZES, step=SAMPLING_STEPS),
-        regraded=expand(str(locations.checkpoint("{{benchmark}}", "{size}", "{step}", "regraded_completions.parquet")), size=SAMPLING_SIZES, step=SAMPLING_STEPS),
+        outcomes=expand(str(sampling_locations.checkpoint("{{benchmark}}", "{size}", "{step}", "outcomes.parquet")), size=SAMPLING_SIZES, step=SAMPLING_STEPS),
+        regraded=expand(str(sampling_locations.checkpoint("{{benchmark}}", "{size}", "{step}", "regraded_completions.parquet")), size=SAMPLING_SIZES, step=SAMPLING_STEPS),
     output:
         outcomes=str(paths.generative("{benchmark}", "outcomes.parquet")),
     wildcard_constraints:

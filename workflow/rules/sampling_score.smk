@@ -7,7 +7,7 @@ rule score_gold_likelihood:
         unpack(tiny_model_inputs),
         problems=rules.build_sampling_problems.output.problems,
     output:
-        gold=str(locations.checkpoint("{benchmark}", "{size}", "{step}", "gold_likelihood.parquet")),
+        gold=str(sampling_locations.checkpoint("{benchmark}", "{size}", "{step}", "gold_likelihood.parquet")),
     params:
         sampling=SAMPLING,
         model=sampling_model,
@@ -25,9 +25,9 @@ rule score_gold_likelihood:
 
 rule combine_gold_likelihoods:
     input:
-        gold=expand(str(locations.checkpoint("{{benchmark}}", "{size}", "{step}", "gold_likelihood.parquet")), size=SAMPLING_SIZES, step=SAMPLING_STEPS),
+        gold=expand(str(sampling_locations.checkpoint("{{benchmark}}", "{size}", "{step}", "gold_likelihood.parquet")), size=SAMPLING_SIZES, step=SAMPLING_STEPS),
     output:
-        gold=str(locations.gold_neg_log_likelihood("{benchmark}")),
+        gold=str(sampling_locations.gold_neg_log_likelihood("{benchmark}")),
     params:
         registry=SAMPLING_REGISTRY,
     conda:
