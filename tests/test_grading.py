@@ -106,6 +106,10 @@ MATH_CASES = [
     ("so the answer is \\boxed 7.", "\\boxed{7}", "7", True),
     ("$\\boxed{x=3}$", "\\boxed{3}", "x=3", True),
     ("$\\boxed{}$", "\\boxed{3}", None, False),
+    (MINERVA.format("$3\\sqrt{2}$"), "\\boxed{\\sqrt{18}}", "3\\sqrt{2}", True),
+    (MINERVA.format("$-\\frac{\\sqrt{3}}{2}$"), "\\boxed{\\frac{\\sqrt{3}}{2}}", "-\\frac{\\sqrt{3}}{2}", False),
+    (MINERVA.format("$x+1$"), "\\boxed{2}", "x+1", False),
+    (MINERVA.format("$2$"), "\\boxed{x+1}", "2", False),
 ]
 
 

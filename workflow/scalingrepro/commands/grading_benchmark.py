@@ -93,7 +93,7 @@ def main(argv: list[str] | None = None) -> None:
         result = measure(benchmark, arguments.completions, arguments.problems, arguments.answers_per_problem, arguments.zipf, arguments.unanswered, arguments.workers, arguments.seed, arguments.chunk)
         print(
             f"{benchmark}: {result['completions']:,} completions over {arguments.problems} problems "
-            f"({result['distinct_pairs']:,} distinct (problem, answer) pairs, {result['math_verify_calls']:,} math-verify calls, "
+            f"({result['distinct_pairs']:,} distinct (problem, answer) pairs, {result['math_verify_calls']:,} MATH equivalence checks, "
             f"{result['correct']:,} correct) graded in {result['seconds']:.1f} s: {result['per_second']:,.0f} completions/s "
             f"with {arguments.workers} worker processes, {arguments.chunk} completions per call"
         )

@@ -15,6 +15,7 @@ process's main thread), each bounded by `timeout_seconds`.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -161,6 +162,35 @@ def plain_number(answer: str) -> Fraction | None:
     return None
 
 
+_SURD = re.compile(r"(-?)(\d*)\\sqrt\{?(\d+)\}?")
+_SURD_FRACTION = re.compile(r"(-?)\\[dt]?frac\{(\d*)\\sqrt\{?(\d+)\}?\}\{(\d+)\}")
+# Digits, variables (not e or i, which may be constants), powers and + - *: a polynomial's text.
+_POLYNOMIAL = re.compile(r"[0-9a-df-hj-z^{}+\-*]*[a-df-hj-z][0-9a-df-hj-z^{}+\-*]*")
+
+
+def closed_form_value(answer: str) -> Fraction | float | None:
+    """The value of a plain number or a surd (`3\\sqrt{2}`, `\\frac{\\sqrt{3}}{2}`), read without a
+    LaTeX parser; None for anything else."""
+    number = plain_number(answer)
+    if number is not None:
+        return number
+    text = _normalized_latex(answer)
+    surd = _SURD.fullmatch(text)
+    if surd:
+        sign, coefficient, radicand = surd.groups()
+        return (-1.0 if sign else 1.0) * float(coefficient or 1) * math.sqrt(int(radicand))
+    surd_fraction = _SURD_FRACTION.fullmatch(text)
+    if surd_fraction and int(surd_fraction.group(4)) != 0:
+        sign, coefficient, radicand, denominator = surd_fraction.groups()
+        return (-1.0 if sign else 1.0) * float(coefficient or 1) * math.sqrt(int(radicand)) / int(denominator)
+    return None
+
+
+def looks_polynomial(answer: str) -> bool:
+    """Whether an answer's text is a polynomial in variables (no equation, set or LaTeX command)."""
+    return _POLYNOMIAL.fullmatch(_normalized_latex(answer)) is not None
+
+
 @lru_cache(maxsize=65536)
 def _parsed(answer: str, timeout_seconds: int) -> tuple:
     """math-verify's parse of one answer (wrapped in `$...$`: a bare `4a-2` parses as `4`), memoized per process."""
@@ -191,7 +221,7 @@ def _is_expression_in_variables(parsed: tuple) -> bool:
 def _number_or_parse(answer: str, timeout_seconds: int) -> tuple[complex | Fraction | None, tuple | None]:
     """An answer's numeric value (None if it is not a closed-form number) and its math-verify
     parse (None where the value was read without parsing)."""
-    number = plain_number(answer)
+    number = closed_form_value(answer)
     if number is not None:
         return number, None
     parsed = _parsed(answer, timeout_seconds)
@@ -202,11 +232,14 @@ def math_equivalent(extracted: str, gold: str, timeout_seconds: int = 5) -> bool
     """Whether math-verify finds `extracted` equivalent to the gold answer (both LaTeX, no `$`).
 
     Identical answers (up to spacing) and pairs of numbers are decided without a symbolic check
-    (simplifying `3/7 - 12*sqrt(5)` alone can take 30 ms), plain numbers without even a LaTeX
-    parse. A parse or check that runs past `timeout_seconds` counts as not equivalent.
+    (simplifying `3/7 - 12*sqrt(5)` alone can take 30 ms); plain numbers, surds and a number
+    against a polynomial without even a LaTeX parse. A parse or check that runs past `timeout_seconds` counts as not equivalent.
     """
     if _normalized_latex(extracted) == _normalized_latex(gold):
         return True
+    # A number never equals a polynomial in variables (answers are simplified forms): no parse needed.
+    if (closed_form_value(gold) is not None and looks_polynomial(extracted)) or (closed_form_value(extracted) is not None and looks_polynomial(gold)):
+        return False
     gold_value, gold_parsed = _number_or_parse(gold, timeout_seconds)
     answer_value, answer_parsed = _number_or_parse(extracted, timeout_seconds)
     if gold_value is not None and answer_value is not None:
