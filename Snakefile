@@ -15,6 +15,7 @@ include: "workflow/rules/generative_fit.smk"
 include: "workflow/rules/generative_backtest.smk"
 include: "workflow/rules/generative_envelope.smk"
 include: "workflow/rules/paper.smk"
+include: "workflow/rules/verdict.smk"
 
 
 report: "workflow/report/workflow.rst"

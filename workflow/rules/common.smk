@@ -8,6 +8,7 @@ from snakemake.utils import min_version, validate
 from scalingrepro.pipeline import paths
 from scalingrepro.pipeline.sources import load_manifest
 from scalingrepro.registry import all_targets
+from scalingrepro.verdict.outputs import CLAIMS_PAGE, CLAIMS_TABLE
 
 min_version("9.0")
 
@@ -32,8 +33,9 @@ CONTRACT_TABLES = []
 
 
 def all_outputs():
-    """Every contract table, and every registered figure and table with its executed and rendered notebook."""
-    outputs = [str(path) for path in CONTRACT_TABLES]
+    """Every contract table, every registered figure and table with its executed and rendered
+    notebook, and the claim-by-claim verdict."""
+    outputs = [str(path) for path in CONTRACT_TABLES] + [str(CLAIMS_TABLE), str(CLAIMS_PAGE)]
     for target in TARGETS:
         outputs += target.outputs
         outputs += [str(paths.executed_notebook(target.id)), str(paths.rendered_notebook(target.id))]
