@@ -21,3 +21,28 @@ rule check_claims:
     localrule: True
     script:
         "../scripts/check_claims.py"
+
+
+def report_inputs():
+    """Everything the report shows or links: each target's files and rendered notebook."""
+    inputs = []
+    for target in TARGETS:
+        inputs += target.outputs + [str(paths.rendered_notebook(target.id))]
+    return inputs
+
+
+rule report:
+    input:
+        claims=rules.check_claims.output.table,
+        page=rules.check_claims.output.page,
+        shown=report_inputs(),
+        templates="workflow/report/templates/verdict_report/index.html.j2",
+    output:
+        report=str(paths.PAPER / "report.html"),
+    conda:
+        ANALYSIS_ENV
+    log:
+        str(paths.log("report")),
+    localrule: True
+    script:
+        "../scripts/build_report.py"

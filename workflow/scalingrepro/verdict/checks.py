@@ -112,6 +112,10 @@ def judge(claim: Claim, replicated: Any) -> tuple[str, str]:
         steps = [b - a for a, b in zip(values, values[1:])]
         against = [-step if kind == "increasing" else step for step in steps]
         worst = max(against, default=0.0)
+        net = values[-1] - values[0] if kind == "increasing" else values[0] - values[-1]
+        if net <= check["slack"]:
+            # A direction needs a net move, not only the absence of steps against it.
+            return DEVIATES, f"no net {kind[:-3]}e over the {len(values)} values (from {format_number(values[0])} to {format_number(values[-1])})"
         if worst <= check["slack"] + 1e-12:
             return REPRODUCED, ""
         n_against = sum(step > check["slack"] for step in against)

@@ -123,3 +123,11 @@ def write_atomically(text: str, path: str | Path) -> None:
     temporary = path.with_name(f".{path.name}.partial")
     temporary.write_text(text)
     temporary.replace(path)
+
+
+def verdict_summaries(table: pd.DataFrame) -> dict[str, str]:
+    """Target id -> its claims' verdicts in words, most frequent first (e.g. '3 reproduced, 1 deviates')."""
+    return {
+        target: ", ".join(f"{count} {verdict}" for verdict, count in sorted(counter.items(), key=lambda item: (-item[1], VERDICTS.index(item[0]))))
+        for target, counter in verdicts_by_target(table).items()
+    }
