@@ -42,6 +42,14 @@ def all_outputs():
     return outputs
 
 
+def report_inputs():
+    """Everything the report shows or links: each target's files and rendered notebook."""
+    inputs = []
+    for target in TARGETS:
+        inputs += target.outputs + [str(paths.rendered_notebook(target.id))]
+    return inputs
+
+
 # Paper G input functions shared by the fit and backtest rules.
 GOLD_SOURCES = config["generative"]["fit"]["gold_likelihood"]["sources"]
 BACKTEST_SETTINGS = config["generative"]["backtest"]

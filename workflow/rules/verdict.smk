@@ -23,14 +23,6 @@ rule check_claims:
         "../scripts/check_claims.py"
 
 
-def report_inputs():
-    """Everything the report shows or links: each target's files and rendered notebook."""
-    inputs = []
-    for target in TARGETS:
-        inputs += target.outputs + [str(paths.rendered_notebook(target.id))]
-    return inputs
-
-
 rule report:
     input:
         claims=rules.check_claims.output.table,
