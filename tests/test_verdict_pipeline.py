@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import types
 
 import numpy as np
 import pandas as pd
@@ -61,7 +62,7 @@ def test_every_claim_function_runs_on_the_real_results(checked):
 
 
 class PerturbedResults(Results):
-    """The run's tables with every float cell scaled by a random factor, or with half the rows dropped."""
+    """The run's tables with every numeric cell scaled by a random factor (and some flags flipped), or only one half of the rows."""
 
     def __init__(self, root, config, mode: str, seed: int = 7):
         super().__init__(root, config)
@@ -74,10 +75,15 @@ class PerturbedResults(Results):
         if key not in self._perturbed:
             if self.mode == "scale":
                 table = original.copy()
-                for column in table.select_dtypes("float").columns:
-                    table[column] = table[column] * np.exp(self.rng.normal(0.0, 0.3, len(table)))
-            else:
+                for column in table.select_dtypes("number").columns:
+                    scaled = table[column] * np.exp(self.rng.normal(0.0, 0.3, len(table)))
+                    table[column] = scaled.round().astype(table[column].dtype) if pd.api.types.is_integer_dtype(table[column]) else scaled
+                for column in table.select_dtypes("bool").columns:
+                    table[column] = table[column] ^ (self.rng.random(len(table)) < 0.3)
+            elif self.mode == "first half":
                 table = original.iloc[: max(1, len(original) // 2)].copy()
+            else:
+                table = original.iloc[len(original) // 2 :].copy()
             self._perturbed[key] = table
         return self._perturbed[key]
 
@@ -94,7 +100,7 @@ def test_no_claim_is_judged_on_a_constant(workflow_run, claims, checked, test_co
     """A replicated value must move when the results tables it reads move."""
     judged = [claim for claim in claims if checked[claim.id].verdict in (checks.REPRODUCED, checks.DEVIATES, checks.INCONSISTENT)]
     original = {claim.id: checks.format_value(checked[claim.id].replicated) for claim in judged}
-    perturbed = [PerturbedResults(workflow_run, test_config, mode) for mode in ("scale", "halve")]
+    perturbed = [PerturbedResults(workflow_run, test_config, mode) for mode in ("scale", "first half", "second half")]
     unmoved = [claim.id for claim in judged if all(_outcome(claim, results) == original[claim.id] for results in perturbed)]
     assert not unmoved, f"replicated values that ignore the results tables: {unmoved}"
 
@@ -137,3 +143,9 @@ def test_report_opens_offline_with_every_image_decoded_and_every_link_resolving(
     assert shot.stat().st_size > 10_000
     (repo_root / SCREENSHOT).parent.mkdir(exist_ok=True)
     shutil.copyfile(shot, repo_root / SCREENSHOT)
+
+
+def test_the_constant_check_would_catch_a_constant(workflow_run, test_config):
+    constant = types.SimpleNamespace(function=lambda results: 0.572)
+    perturbed = [PerturbedResults(workflow_run, test_config, mode) for mode in ("scale", "first half", "second half")]
+    assert {_outcome(constant, results) for results in perturbed} == {"0.572"}

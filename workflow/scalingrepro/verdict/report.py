@@ -77,10 +77,10 @@ def target_markdown(target: Target, claims: pd.DataFrame, root: Path) -> str:
     label = paper_label(target.id)
     parts = [f"### {label}: `{target.id}`", "", target.caption, ""]
     if target.kind == "figure":
-        png, pdf = (output for output in target.outputs if output.endswith((".png", ".pdf")))
+        png, pdf = (next(output for output in target.outputs if output.endswith(suffix)) for suffix in (".png", ".pdf"))
         parts += [f"[![{label}]({os.path.relpath(png, paths.PAPER)})]({os.path.relpath(pdf, paths.PAPER)})", "", f"PDF: {link(pdf)}"]
     else:
-        csv, tex = target.outputs
+        csv, tex = (next(output for output in target.outputs if output.endswith(suffix)) for suffix in (".csv", ".tex"))
         parts += [table_preview(root / csv), "", f"Files: {link(csv)}, {link(tex)}"]
     parts += ["", "**Verdicts**", "", verdict_lines(claims, target.id), ""]
     parts += [f"**Executed notebook**: {link(paths.rendered_notebook(target.id))} (drawn by `{target.notebook}`)", ""]
