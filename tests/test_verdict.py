@@ -111,3 +111,15 @@ def test_verdict_package_is_not_imported_by_the_wings(repo_root):
         for module in (package / folder).rglob("*.py"):
             text = module.read_text()
             assert "from ..verdict" not in text and "scalingrepro.verdict" not in text, f"{module.relative_to(repo_root)} imports the verdict package"
+
+
+def test_report_template_fetches_nothing_from_the_network(repo_root, monkeypatch):
+    import nbformat
+
+    from scalingrepro.verdict.report import render_report
+
+    monkeypatch.chdir(repo_root)
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Title\n\n[![fig](figures/x.png)](figures/x.pdf)")])
+    html = render_report(notebook)
+    assert '<img alt="fig" src="figures/x.png"' in html
+    assert "<script src" not in html and "https://cdn" not in html
