@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import yaml
-
 from scalingrepro.pipeline.errors import InputError
 from scalingrepro.registry import UNAVAILABLE, all_targets
 from scalingrepro.verdict import checks
@@ -115,7 +112,6 @@ def test_verdict_package_is_not_imported_by_the_wings(repo_root):
 
 def test_report_template_fetches_nothing_from_the_network(repo_root, monkeypatch):
     import nbformat
-
     from scalingrepro.verdict.report import render_report
 
     monkeypatch.chdir(repo_root)

@@ -11,7 +11,6 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import TEST_CONFIG, load_config, snakemake
-
 from scalingrepro.pipeline import paths
 from scalingrepro.registry import UNAVAILABLE, all_targets
 from scalingrepro.verdict import checks

@@ -7,6 +7,7 @@ inconsistent (the paper contradicts itself; the note says where).
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -109,7 +110,7 @@ def judge(claim: Claim, replicated: Any) -> tuple[str, str]:
         return (REPRODUCED, "") if holds else (DEVIATES, f"{format_number(value)} is {'below' if kind == 'at_least' else 'above'} the bound {format_number(bound)} by {format_number(abs(value - bound))}")
     if kind in ("increasing", "decreasing"):
         values = [float(value) for value in replicated]
-        steps = [b - a for a, b in zip(values, values[1:])]
+        steps = [b - a for a, b in itertools.pairwise(values)]
         against = [-step if kind == "increasing" else step for step in steps]
         worst = max(against, default=0.0)
         net = values[-1] - values[0] if kind == "increasing" else values[0] - values[-1]

@@ -55,7 +55,7 @@ def n_models_matched_best_fit(results: Results) -> int:
 
 
 def n_models(results: Results) -> int:
-    return int(len(results.chinchilla("parameter_counts.csv")))
+    return len(results.chinchilla("parameter_counts.csv"))
 
 
 def _counts_in_millions(row: pd.Series) -> list[float]:

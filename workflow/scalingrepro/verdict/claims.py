@@ -61,7 +61,7 @@ def load_claims(path: str | Path = CLAIMS, schema_path: str | Path = CLAIMS_SCHE
         raise InputError(source, f"duplicate claim ids {duplicated}.", "give every claim its own id.")
     for claim in claims:
         try:
-            claim.function
+            claim.function  # noqa: B018 (resolving the name is the check)
         except (ImportError, AttributeError) as error:
             raise InputError(source, f"claim {claim.id} names the computing function {claim.compute}, which does not exist ({error}).", "name a function of scalingrepro.verdict.chinchilla or .generative.") from error
     return claims

@@ -23,7 +23,7 @@ import yaml
 from ..pipeline import paths
 from ..registry import UNAVAILABLE, Target, paper_label
 from .claims import PAPER_TITLES
-from .outputs import _markdown_table, summary_markdown
+from .outputs import markdown_table, summary_markdown
 
 REPORT = paths.PAPER / "report.html"
 TEMPLATES = Path("workflow") / "report" / "templates"
@@ -59,8 +59,8 @@ def table_preview(csv_path: Path) -> str:
     """A registered table (csv) as markdown, or a note when it is too long to show."""
     table = pd.read_csv(csv_path)
     if len(table) > MAX_TABLE_PREVIEW_ROWS:
-        return f"*{len(table)} rows; open the csv for all of them.*\n\n" + _markdown_table(table.head(MAX_TABLE_PREVIEW_ROWS).map(_format_cell))
-    return _markdown_table(table.map(_format_cell))
+        return f"*{len(table)} rows; open the csv for all of them.*\n\n" + markdown_table(table.head(MAX_TABLE_PREVIEW_ROWS).map(_format_cell))
+    return markdown_table(table.map(_format_cell))
 
 
 def verdict_lines(claims: pd.DataFrame, target_id: str) -> str:
@@ -69,7 +69,7 @@ def verdict_lines(claims: pd.DataFrame, target_id: str) -> str:
     if mine.empty:
         return "*No claim of the paper is checked on this output alone.*"
     shown = mine[["claim_id", "statement", "paper_value", "replicated_value", "verdict", "note"]]
-    return _markdown_table(shown)
+    return markdown_table(shown)
 
 
 def target_markdown(target: Target, claims: pd.DataFrame, root: Path) -> str:
@@ -103,9 +103,11 @@ def report_notebook(targets: Sequence[Target], claims: pd.DataFrame, config: Map
             [
                 "# Replication report",
                 "",
-                "Two papers replicated from their released data: each claim checked against the pipeline's results "
-                f"(all claims with their values: {link(paths.PAPER / 'claims.md')}, {link(paths.RESULTS / 'claims.csv')}), "
-                "then every figure and table in paper order.",
+                (
+                    "Two papers replicated from their released data: each claim checked against the pipeline's results "
+                    f"(all claims with their values: {link(paths.PAPER / 'claims.md')}, {link(paths.RESULTS / 'claims.csv')}), "
+                    "then every figure and table in paper order."
+                ),
                 "",
                 "## Verdicts",
                 "",
