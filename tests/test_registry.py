@@ -97,6 +97,6 @@ def test_readme_figure_index_is_generated_from_the_registry_and_the_claims(repo_
     stored = readme.split(START, 1)[1].split(END, 1)[0].strip()
     fix = "README.md's figure index is stale: run `python -m scalingrepro.commands.figure_index README.md`"
     assert strip_verdicts(stored) == strip_verdicts(markdown_index(config)), fix
-    assert "| — |" not in stored.replace("| — | — |", ""), "the stored index lacks verdicts; " + fix
+    assert "reproduced" in stored, "the stored index lacks the verdicts; " + fix
     if (repo_root / "results" / "claims.csv").is_file():
         assert stored == markdown_index(config, checked_verdicts(repo_root)), fix
