@@ -61,7 +61,7 @@ def test_every_claim_function_runs_on_the_real_results(checked):
 
 
 class PerturbedResults(Results):
-    """The run's tables with every numeric cell scaled by a random factor (and some flags flipped), or only one half of the rows."""
+    """The run's tables with every numeric cell scaled by a random factor and every flag negated, or only one half of the rows."""
 
     def __init__(self, root, config, mode: str, seed: int = 7):
         super().__init__(root, config)
@@ -75,10 +75,11 @@ class PerturbedResults(Results):
             if self.mode == "scale":
                 table = original.copy()
                 for column in table.select_dtypes("number").columns:
-                    scaled = table[column] * np.exp(self.rng.normal(0.0, 0.3, len(table)))
+                    # Multiplicative noise, plus a little additive noise so that zeros move too.
+                    scaled = table[column] * np.exp(self.rng.normal(0.0, 0.3, len(table))) + self.rng.normal(0.0, 0.01, len(table))
                     table[column] = scaled.round().astype(table[column].dtype) if pd.api.types.is_integer_dtype(table[column]) else scaled
                 for column in table.select_dtypes("bool").columns:
-                    table[column] = table[column] ^ (self.rng.random(len(table)) < 0.3)
+                    table[column] = ~table[column]
             elif self.mode == "first half":
                 table = original.iloc[: max(1, len(original) // 2)].copy()
             else:
