@@ -3,7 +3,8 @@
     python -m scalingrepro.commands.figure_index             # print the table
     python -m scalingrepro.commands.figure_index README.md   # replace the table between the index markers
 
-The verdicts column comes from results/claims.csv (`snakemake results/claims.csv` writes it).
+The verdicts column comes from results/claims.csv (`snakemake results/claims.csv` writes it);
+without it the table is printed with empty verdicts and README.md is left unchanged.
 Works from any directory inside the checkout; a relative README path is taken from there.
 """
 
@@ -52,7 +53,9 @@ def main(argv: list[str] | None = None) -> int:
         verdicts = checked_verdicts()
     except InputError as error:
         print(format_paragraph(error), file=sys.stderr)
-        return 1
+        if arguments.readme is not None:
+            return 1  # never write an index without its verdicts
+        verdicts = {}
     index = markdown_index(load_config(root=paths.REPOSITORY_ROOT), verdicts)
     if arguments.readme is None:
         print(index)
