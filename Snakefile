@@ -18,6 +18,7 @@ include: "workflow/rules/sampling_sample.smk"
 include: "workflow/rules/sampling_score.smk"
 include: "workflow/rules/sampling_plan.smk"
 include: "workflow/rules/paper.smk"
+include: "workflow/rules/verdict.smk"
 
 
 report: "workflow/report/workflow.rst"

@@ -19,8 +19,9 @@ realistic_bands = "results/chinchilla/perturbation_realistic_bands.csv"  # pertu
 agreement = "results/chinchilla/perturbation_agreement.csv"  # theory vs simulation per perturbation and parameter (agreement_table)
 power_law = "results/chinchilla/systematic_bias_power_law.csv"  # alpha-hat = 10^c s^p fitted to the bias sweep (agreement_table)
 trend_summary = "results/chinchilla/perturbation_trend_summary.csv"  # D/N slope ranges per perturbation (trend_table)
+count_precision_slopes = "results/chinchilla/count_precision_slopes.csv"  # D/N slope on printed vs exact formula counts (count_precision_table)
 output_stem = "paper/figures/chinchilla_fig02_fits_and_tokens_per_parameter_by_interpretation"  # outputs: stem + .pdf/.png or .csv/.tex
-view = "interpretations_figure"  # interpretations_figure | schematic_figure | perturbed_parameters_figure | perturbed_tokens_per_parameter_figure | interpretations_table | agreement_table | trend_table
+view = "interpretations_figure"  # interpretations_figure | schematic_figure | perturbed_parameters_figure | perturbed_tokens_per_parameter_figure | interpretations_table | agreement_table | trend_table | count_precision_table
 paper_slopes = {"standard": -0.572, "best_fit": -1.049, "reported": -1.248}  # paper's D/N slope per decade per interpretation
 epoch_published = {"E": 1.8172, "A": 482.01, "alpha": 0.3478, "B": 2085.43, "beta": 0.3658}  # Besiroglu et al.'s published fit
 quantiles = [0.1, 0.5, 0.9]  # low, median, high quantiles of the D/N bands (for labels)
@@ -383,6 +384,11 @@ elif view == "perturbed_tokens_per_parameter_figure":
 elif view == "agreement_table":
     table = agreement_summary(pd.read_csv(agreement), pd.read_csv(power_law).iloc[0])
     plotting.save_table(table, output_stem, float_format="%.4g", na_rep="—")
+    display(table)
+elif view == "count_precision_table":
+    # Printed (whole millions, as the paper's tables) vs exact formula counts: slope per decade and exponents.
+    table = pd.read_csv(count_precision_slopes)
+    plotting.save_table(table, output_stem, float_format="%.3f", na_rep="—")
     display(table)
 elif view == "trend_table":
     table = trend_summary_table(pd.read_csv(trend_summary))

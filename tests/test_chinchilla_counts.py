@@ -15,23 +15,42 @@ def counts(repo_root):
     return chinchilla_counts.parameter_counts(chinchilla_counts.load_table_a9(repo_root / paths.TABLE_A9))
 
 
-def test_formulas_on_the_smallest_model_by_hand(counts):
-    smallest = counts.iloc[0]
+@pytest.fixture(scope="module")
+def exact_counts(repo_root):
+    return chinchilla_counts.parameter_counts(chinchilla_counts.load_table_a9(repo_root / paths.TABLE_A9), "exact")
+
+
+def test_formulas_on_the_smallest_model_by_hand(counts, exact_counts):
     embedding = 32168 * 512
     attention_per_matrix = 8 * 512 * 64 * 8  # n_layers * d_model * kv_size * n_heads
     feed_forward = 8 * 2 * 512 * 2048
-    assert smallest.standard == embedding + 4 * attention_per_matrix + feed_forward
-    assert smallest.best_fit == embedding + 5 * attention_per_matrix + feed_forward
-    assert smallest.reported == 44_000_000
-    assert smallest.rel_err_standard_pct == pytest.approx(100 * (44e6 - smallest.standard) / 44e6)
+    standard, best_fit = embedding + 4 * attention_per_matrix + feed_forward, embedding + 5 * attention_per_matrix + feed_forward
+    for table in (counts, exact_counts):
+        smallest = table.iloc[0]
+        assert (smallest.standard_exact, smallest.best_fit_exact) == (standard, best_fit)
+        assert (smallest.standard_printed, smallest.best_fit_printed) == (42_000_000, 44_000_000)  # Table 1: 42, 44
+        assert smallest.reported == 44_000_000
+    assert (counts.iloc[0].standard, exact_counts.iloc[0].standard) == (42_000_000, standard)
+    assert counts.iloc[0].rel_err_standard_pct == pytest.approx(100 * (44e6 - 42e6) / 44e6)
+    assert exact_counts.iloc[0].rel_err_standard_pct == pytest.approx(100 * (44e6 - standard) / 44e6)
+
+
+def test_printed_counts_reproduce_the_papers_three_decimals_exact_counts_do_not(counts, exact_counts):
+    # Fig. 1: "relative errors averaging 7.388%"; the exact formula counts give 7.390%.
+    assert counts.rel_err_standard_pct.abs().mean() == pytest.approx(7.388, abs=5e-4)
+    assert exact_counts.rel_err_standard_pct.abs().mean() == pytest.approx(7.390, abs=5e-4)
+
+
+def test_an_unknown_precision_is_refused(repo_root):
+    with pytest.raises(ValueError, match="count precision"):
+        chinchilla_counts.parameter_counts(chinchilla_counts.load_table_a9(repo_root / paths.TABLE_A9), "rounded")
 
 
 def test_section_2_numbers_come_out_of_the_computation(counts, config):
     summary = chinchilla_counts.summarize_relative_errors(counts, config["chinchilla"]["match_tolerance_pct"]).set_index("formula")
     standard, best_fit = summary.loc["standard"], summary.loc["best_fit"]
-    # Paper: mean 7.388%, max 15.2%, min 3.6%; reported counts are rounded to millions, which moves
-    # the mean by ~0.002 points, and the paper truncates 15.28 to 15.2.
-    assert standard.mean_abs_rel_err_pct == pytest.approx(7.388, abs=0.01)
+    # Paper: mean 7.388%, max 15.2%, min 3.6% (from the counts printed in whole millions).
+    assert standard.mean_abs_rel_err_pct == pytest.approx(7.388, abs=5e-4)
     assert 15.2 <= standard.max_abs_rel_err_pct < 15.3
     assert standard.min_abs_rel_err_pct == pytest.approx(3.6, abs=0.05)
     assert standard.n_matching == 0  # "disagrees ... for 50/50 models"
@@ -43,7 +62,8 @@ def test_section_2_numbers_come_out_of_the_computation(counts, config):
 def test_counts_table_contract(counts):
     assert list(counts.columns) == [
         "d_model", "ffw_size", "kv_size", "n_heads", "n_layers", "vocab_size",
-        "reported", "standard", "best_fit", "rel_err_standard_pct", "rel_err_best_fit_pct",
+        "reported", "standard_exact", "best_fit_exact", "standard_printed", "standard", "best_fit_printed", "best_fit",
+        "rel_err_standard_pct", "rel_err_best_fit_pct",
     ]
     assert len(counts) == 50
     assert (counts[["reported", "standard", "best_fit"]] > 1e7).all().all(), "counts are raw numbers, not millions"

@@ -1,4 +1,4 @@
-"""The package's layers: plumbing, the paper wings, the registry, the commands; imports only go down."""
+"""The package's layers: plumbing, the paper wings, the registry, the verdict, the commands; imports only go down."""
 
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ ALLOWED = {
     "generative": {"pipeline"},
     "sampling": {"pipeline", "generative"},
     "registry": {"pipeline", "chinchilla", "generative", "sampling"},
-    "commands": {"pipeline", "chinchilla", "generative", "sampling", "registry"},
+    "verdict": {"pipeline", "chinchilla", "generative", "sampling", "registry"},
+    "commands": {"pipeline", "chinchilla", "generative", "sampling", "registry", "verdict"},
 }
 
 

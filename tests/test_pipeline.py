@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import load_config
+from conftest import CORES, TEST_CONFIG, load_config, snakemake
 
 from scalingrepro.pipeline import paths
 from scalingrepro.pipeline.checkout import copy_repository
@@ -24,8 +24,6 @@ from scalingrepro.registry import all_targets
 
 pytestmark = pytest.mark.pipeline
 
-TEST_CONFIG = "config/test.yaml"
-CORES = "2"
 # Contract tables and the columns every consumer may rely on (the documented contracts).
 CHINCHILLA_PARAMETERS = ["E", "A", "alpha", "B", "beta"]
 GENERATIVE_PARAMETERS = ["E0", "C0", "alpha", "N0", "beta", "D0", "gamma", "xi0", "K0", "kappa"]
@@ -62,25 +60,6 @@ for benchmark in ("gsm8k", "math"):
         ],
         f"results/generative/{benchmark}/misallocation.csv": ["size", "step", "k", "r", "phi", "effective_compute_multiplier"],
     }
-
-
-def snakemake(workdir: Path, *arguments: str, mirror: Path | None = None) -> subprocess.CompletedProcess:
-    environment = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
-    if mirror is not None:
-        environment["REPRO_MIRROR"] = str(mirror)
-    return subprocess.run(
-        [sys.executable, "-m", "snakemake", *arguments], cwd=workdir, env=environment, capture_output=True, text=True
-    )
-
-
-
-@pytest.fixture(scope="session")
-def workflow_run(repo_root, mirror, tmp_path_factory):
-    """A temporary copy of the repository after one full run of the test configuration."""
-    workdir = copy_repository(repo_root, tmp_path_factory.mktemp("pipeline"))
-    result = snakemake(workdir, "--cores", CORES, "--configfile", TEST_CONFIG, mirror=mirror)
-    assert result.returncode == 0, f"workflow failed:\n{result.stderr[-6000:]}"
-    return workdir
 
 
 @pytest.fixture(scope="session")
@@ -130,10 +109,10 @@ def test_forcing_one_figure_reruns_only_that_figure(workflow_run, test_targets):
     assert {path: path.stat().st_mtime_ns for path in others} == before
 
 
-def test_report_is_built(workflow_run):
-    result = snakemake(workflow_run, "--report", "paper/report.html", "--configfile", TEST_CONFIG)
+def test_snakemake_bundle_report_is_built(workflow_run):
+    result = snakemake(workflow_run, "--report", "results/snakemake_report.html", "--configfile", TEST_CONFIG)
     assert result.returncode == 0, result.stderr[-3000:]
-    report = (workflow_run / "paper/report.html").read_text()
+    report = (workflow_run / "results/snakemake_report.html").read_text()
     assert "chinchilla_fig01" in report and "Relative error (Eq. 2)" in report
 
 

@@ -11,6 +11,7 @@ rule count_chinchilla_parameters:
         summary=str(paths.chinchilla("parameter_count_summary.csv")),
     params:
         match_tolerance_pct=config["chinchilla"]["match_tolerance_pct"],
+        count_precision=config["chinchilla"]["count_precision"],
     conda:
         ANALYSIS_ENV
     log:

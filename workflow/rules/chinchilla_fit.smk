@@ -17,6 +17,7 @@ CONTRACT_TABLES += [
         "tokens_per_parameter_slopes.csv",
         "perturbation_fits.csv",
         "perturbation_tokens_per_parameter.csv",
+        "count_precision_slopes.csv",
     )
 ]
 
@@ -85,3 +86,18 @@ rule combine_chinchilla_perturbations:
         str(paths.log("combine_chinchilla_perturbations")),
     script:
         "../scripts/combine_chinchilla_perturbations.py"
+
+
+rule compare_chinchilla_count_precision:
+    input:
+        runs=rules.build_chinchilla_runs.output.runs,
+    output:
+        slopes=str(paths.chinchilla("count_precision_slopes.csv")),
+    params:
+        fit=CHINCHILLA_FIT,
+    conda:
+        ANALYSIS_ENV
+    log:
+        str(paths.log("compare_chinchilla_count_precision")),
+    script:
+        "../scripts/compare_chinchilla_count_precision.py"

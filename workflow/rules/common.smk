@@ -11,6 +11,7 @@ from scalingrepro.registry import all_targets
 from scalingrepro.sampling import locations as sampling_locations
 from scalingrepro.sampling.checkpoints import job_resources, model_location
 from scalingrepro.sampling.source import gold_benchmarks, is_sampled
+from scalingrepro.verdict.outputs import CLAIMS_PAGE, CLAIMS_TABLE
 
 min_version("9.0")
 
@@ -35,12 +36,21 @@ CONTRACT_TABLES = []
 
 
 def all_outputs():
-    """Every contract table, and every registered figure and table with its executed and rendered notebook."""
-    outputs = [str(path) for path in CONTRACT_TABLES]
+    """Every contract table, every registered figure and table with its executed and rendered
+    notebook, and the claim-by-claim verdict."""
+    outputs = [str(path) for path in CONTRACT_TABLES] + [str(CLAIMS_TABLE), str(CLAIMS_PAGE)]
     for target in TARGETS:
         outputs += target.outputs
         outputs += [str(paths.executed_notebook(target.id)), str(paths.rendered_notebook(target.id))]
     return outputs
+
+
+def report_inputs():
+    """Everything the report shows or links: each target's files and rendered notebook."""
+    inputs = []
+    for target in TARGETS:
+        inputs += target.outputs + [str(paths.rendered_notebook(target.id))]
+    return inputs
 
 
 # Paper G input functions shared by the fit and backtest rules.

@@ -6,7 +6,7 @@ from scalingrepro.pipeline.errors import exit_on_input_error
 
 log = logs.configure(snakemake.log[0])
 with exit_on_input_error():
-    counts = chinchilla_counts.parameter_counts(chinchilla_counts.load_table_a9(snakemake.input.table_a9))
+    counts = chinchilla_counts.parameter_counts(chinchilla_counts.load_table_a9(snakemake.input.table_a9), snakemake.params.count_precision)
 summary = chinchilla_counts.summarize_relative_errors(counts, snakemake.params.match_tolerance_pct)
 counts.to_csv(snakemake.output.counts, index=False)
 summary.to_csv(snakemake.output.summary, index=False)

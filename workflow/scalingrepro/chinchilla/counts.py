@@ -18,6 +18,10 @@ ARCHITECTURE_COLUMNS = ["d_model", "ffw_size", "kv_size", "n_heads", "n_layers",
 TABLE_A9_COLUMNS = ARCHITECTURE_COLUMNS + ["reported_millions"]
 EPOCH_COLUMNS = {"Model Size": "model_size", "Training FLOP": "training_flop", "loss": "loss"}
 INTERPRETATIONS = ("reported", "standard", "best_fit")
+FORMULAS = ("standard", "best_fit")
+# How the formula counts enter every analysis: as printed in Schaeffer et al.'s Tables 1-2
+# (whole millions, what the paper fit) or exactly as the formulas give them.
+COUNT_PRECISIONS = ("printed_millions", "exact")
 FLOP_PER_PARAMETER_TOKEN = 6  # C = 6 N D
 
 
@@ -57,11 +61,26 @@ def relative_error_pct(reported: pd.Series, computed: pd.Series) -> pd.Series:
     return 100.0 * (reported - computed) / reported
 
 
-def parameter_counts(table_a9: pd.DataFrame) -> pd.DataFrame:
-    """The three interpretations side by side, with relative errors (contract: parameter_counts.csv)."""
+def printed_millions(counts: pd.Series) -> pd.Series:
+    """Counts as the paper's tables print them: rounded to whole millions (in raw parameters)."""
+    return ((counts / 1e6).round() * 1_000_000).astype("int64")
+
+
+def parameter_counts(table_a9: pd.DataFrame, precision: str = "printed_millions") -> pd.DataFrame:
+    """The three interpretations side by side, with relative errors (contract: parameter_counts.csv).
+
+    `standard` and `best_fit` hold the counts at `precision` (one of COUNT_PRECISIONS), which
+    the relative errors and every fit use; `<formula>_exact` and `<formula>_printed` hold both
+    precisions so that a comparison can fit either.
+    """
+    if precision not in COUNT_PRECISIONS:
+        raise ValueError(f"count precision must be one of {COUNT_PRECISIONS}, not {precision!r}")
     counts = table_a9[ARCHITECTURE_COLUMNS + ["reported"]].copy()
-    counts["standard"] = standard_parameter_count(counts)
-    counts["best_fit"] = best_fit_parameter_count(counts)
+    counts["standard_exact"] = standard_parameter_count(counts)
+    counts["best_fit_exact"] = best_fit_parameter_count(counts)
+    for formula in FORMULAS:
+        counts[f"{formula}_printed"] = printed_millions(counts[f"{formula}_exact"])
+        counts[formula] = counts[f"{formula}_printed" if precision == "printed_millions" else f"{formula}_exact"]
     counts["rel_err_standard_pct"] = relative_error_pct(counts["reported"], counts["standard"])
     counts["rel_err_best_fit_pct"] = relative_error_pct(counts["reported"], counts["best_fit"])
     return counts
@@ -104,7 +123,8 @@ def runs_table(epoch_runs: pd.DataFrame, counts: pd.DataFrame, source: str = "Ep
     runs = epoch_runs.copy()
     runs["tokens"] = runs["training_flop"] / (FLOP_PER_PARAMETER_TOKEN * runs["model_size"])
     runs["reported_millions"] = np.round(runs["model_size"] / 1e6).astype("int64")
-    lookup = counts[["reported", "standard", "best_fit"]].assign(reported_millions=(counts["reported"] // 1_000_000))
+    count_columns = ["reported", *FORMULAS, *[f"{formula}_{precision}" for formula in FORMULAS for precision in ("exact", "printed")]]
+    lookup = counts[count_columns].assign(reported_millions=(counts["reported"] // 1_000_000))
     mapped = runs.merge(lookup, on="reported_millions", how="left", validate="many_to_one")
     unmatched = mapped.index[mapped["reported"].isna()]
     if len(unmatched):
@@ -116,5 +136,5 @@ def runs_table(epoch_runs: pd.DataFrame, counts: pd.DataFrame, source: str = "Ep
             "check that the runs file is Epoch AI's extraction pinned in config/sources.yaml "
             "and that data/hoffmann2022_table_a9.csv is complete.",
         )
-    mapped[["reported", "standard", "best_fit"]] = mapped[["reported", "standard", "best_fit"]].astype("int64")
-    return mapped[["model_size", "training_flop", "tokens", "loss", "reported", "standard", "best_fit"]]
+    mapped[count_columns] = mapped[count_columns].astype("int64")
+    return mapped[["model_size", "training_flop", "tokens", "loss", *count_columns]]

@@ -252,7 +252,14 @@ def band_rows(result: ConfigurationResult, compute: np.ndarray) -> pd.DataFrame:
 # The interpretations of §2 (Fig. 2)
 
 # Column of runs.csv holding each interpretation's parameter counts.
-INTERPRETATION_COLUMNS = {"epoch_model_size": "model_size", "reported": "reported", "standard": "standard", "best_fit": "best_fit"}
+INTERPRETATION_COLUMNS = {
+    "epoch_model_size": "model_size",
+    "reported": "reported",
+    "standard": "standard",
+    "best_fit": "best_fit",
+    # Both precisions of the formula counts, whatever chinchilla.count_precision selects.
+    **{f"{formula}_{precision}": f"{formula}_{precision}" for formula in ("standard", "best_fit") for precision in ("printed", "exact")},
+}
 
 
 def analyze_interpretations(runs: pd.DataFrame, interpretations: Sequence[str], settings: FitSettings, n_excluded: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -276,3 +283,32 @@ def analyze_interpretations(runs: pd.DataFrame, interpretations: Sequence[str], 
         slope_rows.append({"interpretation": interpretation, "slope_per_decade": result.slope_per_decade})
     bands = pd.concat(band_tables, ignore_index=True)[["interpretation", "compute", "low", "median", "high"]]
     return pd.DataFrame(fit_rows), bands, pd.DataFrame(slope_rows)
+
+
+def count_precision_slopes(runs: pd.DataFrame, formulas: Sequence[str], settings: FitSettings, n_excluded: int) -> pd.DataFrame:
+    """How much the tokens-per-parameter slope moves between printed (whole millions) and exact counts.
+
+    Fits each formula's counts at both precisions on the same resamples. Returns one row per
+    formula: interpretation, slope_printed, slope_exact, shift_per_decade (printed − exact) and
+    the fitted alpha and beta at both precisions (the slope follows (alpha − beta)/(alpha + beta)).
+    """
+    names = [f"{formula}_{precision}" for formula in formulas for precision in ("printed", "exact")]
+    fits, _, slopes = analyze_interpretations(runs, names, settings, n_excluded)
+    slope = slopes.set_index("interpretation")["slope_per_decade"]
+    fit = fits.set_index("interpretation")
+    rows = []
+    for formula in formulas:
+        printed, exact = f"{formula}_printed", f"{formula}_exact"
+        rows.append(
+            {
+                "interpretation": formula,
+                "slope_printed": slope[printed],
+                "slope_exact": slope[exact],
+                "shift_per_decade": slope[printed] - slope[exact],
+                "alpha_printed": fit.loc[printed, "alpha"],
+                "alpha_exact": fit.loc[exact, "alpha"],
+                "beta_printed": fit.loc[printed, "beta"],
+                "beta_exact": fit.loc[exact, "beta"],
+            }
+        )
+    return pd.DataFrame(rows)

@@ -48,12 +48,17 @@ def paper_label(target_id: str) -> str:
     return f"{label} ({variant[0].replace('_', ' ')})" if variant else label
 
 
-def markdown_index(config: Mapping[str, Any]) -> str:
-    """The README's table: paper figure/table | target rule | output files | status."""
-    rows = ["| paper | target rule | output | status |", "|---|---|---|---|"]
+def markdown_index(config: Mapping[str, Any], verdicts: Mapping[str, str] | None = None) -> str:
+    """The README's table: paper figure/table | target rule | output files | status | verdicts.
+
+    verdicts: target id -> the verdicts of its claims in words (the claims registry supplies
+    them); targets without an entry get "—".
+    """
+    verdicts = verdicts or {}
+    rows = ["| paper | target rule | output | status | verdicts |", "|---|---|---|---|---|"]
     for target in all_targets(config):
         files = ", ".join(f"`{output}`" for output in target.outputs)
-        rows.append(f"| {paper_label(target.id)} | `{target.id}` | {files} | built |")
+        rows.append(f"| {paper_label(target.id)} | `{target.id}` | {files} | built | {verdicts.get(target.id, '—')} |")
     for target_id, reason in unavailable(config).items():
-        rows.append(f"| {paper_label(target_id)} | — | — | not built: {reason} |")
+        rows.append(f"| {paper_label(target_id)} | — | — | not built: {reason} | {verdicts.get(target_id, '—')} |")
     return "\n".join(rows)

@@ -3,8 +3,9 @@
 The paper's own tables are Table 1 (a snippet) and Table 2 (Appendix B, the full Table A9); the
 tables below have no counterpart there, so they take supplementary ids numbered after them:
 `chinchilla_tableS03` (the fits with their standard errors, §2), `chinchilla_tableS04` (App. C
-predictions against the refits, §3) and `chinchilla_tableS05` (how the tokens-per-parameter trend
-moves under each perturbation, §3).
+predictions against the refits, §3), `chinchilla_tableS05` (how the tokens-per-parameter trend
+moves under each perturbation, §3) and `chinchilla_tableS06` (the slope on the formula counts as
+printed in whole millions vs exact, §2).
 """
 
 from __future__ import annotations
@@ -166,5 +167,16 @@ def chinchilla_fit_targets(config: Mapping[str, Any]) -> list[Target]:
             caption="How the trend of the compute-optimal tokens per parameter moves under each perturbation: slope per "
             f"decade of compute and exponent of C in D/N (Eq. 16) unperturbed, over the whole sweep and within the "
             f"realistic {relative_error} range, the number of invalid configurations, and the paper's statement.",
+        ),
+        Target(
+            id="chinchilla_tableS06",
+            kind="table",
+            slug="tokens_per_parameter_slope_by_count_precision",
+            notebook=FITS_NOTEBOOK,
+            inputs={"count_precision_slopes": str(paths.chinchilla("count_precision_slopes.csv"))},
+            parameters={"view": "count_precision_table"},
+            caption="Slope of the compute-optimal tokens per parameter per decade of compute when the standard and "
+            "best-fit formula counts are fitted as printed in the paper's tables (whole millions) and exactly, the "
+            "shift between them, and the fitted α and β at both precisions (same resamples).",
         ),
     ]

@@ -1,0 +1,121 @@
+"""The claims registry and the checks that turn it into verdicts (no pipeline run needed)."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+from scalingrepro.pipeline.errors import InputError
+from scalingrepro.registry import UNAVAILABLE, all_targets
+from scalingrepro.verdict import checks
+from scalingrepro.verdict.claims import CLAIMS, CLAIMS_SCHEMA, Claim, load_claims
+from scalingrepro.verdict.report import paper_order_key
+
+
+@pytest.fixture(scope="module")
+def claims(repo_root):
+    return load_claims(repo_root / CLAIMS, repo_root / CLAIMS_SCHEMA)
+
+
+def make_claim(paper_value, **check) -> Claim:
+    return Claim("C-test", "chinchilla", "§2", "§2 text", (), "a statement", paper_value, check, "chinchilla.n_models")
+
+
+def test_registry_covers_both_papers_and_every_part_of_them(claims):
+    assert len(claims) >= 60
+    by_paper = {paper: [claim for claim in claims if claim.paper == paper] for paper in ("chinchilla", "generative")}
+    assert all(len(group) >= 25 for group in by_paper.values())
+    sections = {claim.section for claim in claims}
+    assert {"Abstract", "App. B", "App. C"} <= sections
+    locations = " ".join(claim.location for claim in claims)
+    assert "caption" in locations and "Table" in locations
+
+
+def test_every_claim_names_registered_targets_and_its_paper(claims, config):
+    known = {target.id for target in all_targets(config)} | set(UNAVAILABLE)
+    for claim in claims:
+        assert set(claim.targets) <= known, f"{claim.id}: unknown targets {set(claim.targets) - known}"
+        assert all(target.startswith(claim.paper) for target in claim.targets), claim.id
+        assert claim.id.startswith("C-" if claim.paper == "chinchilla" else "G-"), claim.id
+        assert callable(claim.function)
+
+
+def test_every_inconsistency_says_where_and_every_tolerance_says_why(claims):
+    for claim in claims:
+        if claim.check["kind"] == "inconsistent":
+            assert " vs " in claim.location or "vs" in claim.check["conflict"], claim.id
+        else:
+            assert len(claim.check.get("why", "")) > 10, f"{claim.id}: justify the tolerance"
+
+
+def test_a_registry_entry_that_breaks_the_schema_is_named(tmp_path, repo_root):
+    document = yaml.safe_load((repo_root / CLAIMS).read_text())
+    del document["claims"][3]["check"]["tolerance"]
+    broken = tmp_path / "claims.yaml"
+    broken.write_text(yaml.safe_dump(document, allow_unicode=True))
+    with pytest.raises(InputError, match=r"schema violation.*claims/3/check") as raised:
+        load_claims(broken, repo_root / CLAIMS_SCHEMA)
+    assert str(broken) in str(raised.value)
+
+
+def test_an_unknown_computing_function_is_refused(tmp_path, repo_root):
+    document = yaml.safe_load((repo_root / CLAIMS).read_text())
+    document["claims"][0]["compute"] = "chinchilla.no_such_function"
+    broken = tmp_path / "claims.yaml"
+    broken.write_text(yaml.safe_dump(document, allow_unicode=True))
+    with pytest.raises(InputError, match="no_such_function"):
+        load_claims(broken, repo_root / CLAIMS_SCHEMA)
+
+
+@pytest.mark.parametrize(
+    ("paper_value", "check", "replicated", "verdict"),
+    [
+        (0.5, {"kind": "value", "tolerance": 0.05}, 0.54, checks.REPRODUCED),
+        (0.5, {"kind": "value", "tolerance": 0.05}, 0.56, checks.DEVIATES),
+        (2.0, {"kind": "value", "tolerance": 0.1, "relative": True}, 2.19, checks.REPRODUCED),
+        ([1.0, 2.0], {"kind": "values", "tolerance": 0.0}, [1.0, 2.5], checks.DEVIATES),
+        ([10.0, 40.0], {"kind": "interval"}, 41.0, checks.DEVIATES),
+        (0.999, {"kind": "at_least"}, 0.9995, checks.REPRODUCED),
+        (1.0, {"kind": "at_most"}, 1.2, checks.DEVIATES),
+        ("increasing", {"kind": "increasing", "slack": 0.01}, [1.0, 0.995, 2.0], checks.REPRODUCED),
+        ("increasing", {"kind": "increasing", "slack": 0.01}, [1.0, 0.9, 2.0], checks.DEVIATES),
+        ("decreasing", {"kind": "decreasing", "slack": 0.0}, [3.0, 2.0, 2.0], checks.REPRODUCED),
+        ("decreasing", {"kind": "decreasing", "slack": 0.0}, [0.0, 0.0, 0.0], checks.DEVIATES),
+        ("negative", {"kind": "sign", "sign": "negative"}, 0.2, checks.DEVIATES),
+        (["a", "b"], {"kind": "order"}, {"b": 1.0, "a": 0.0}, checks.REPRODUCED),
+        (1.0, {"kind": "inconsistent", "conflict": "§1 vs §2"}, 1.0, checks.INCONSISTENT),
+    ],
+)
+def test_checks_judge_paper_against_replicated_values(paper_value, check, replicated, verdict):
+    assert checks.judge(make_claim(paper_value, **check), replicated)[0] == verdict
+
+
+def test_a_deviation_reports_its_size():
+    verdict, note = checks.judge(make_claim(-0.572, kind="value", tolerance=0.05), -0.365)
+    assert verdict == checks.DEVIATES and "+0.207" in note and "-36.2%" in note
+
+
+def test_report_order_follows_the_papers():
+    ids = ["generative_table01", "generative_fig02_unbiased", "chinchilla_tableS03", "generative_fig02", "chinchilla_fig02", "chinchilla_table01", "generative_figS01"]
+    assert sorted(ids, key=paper_order_key) == [
+        "chinchilla_fig02", "chinchilla_table01", "chinchilla_tableS03",
+        "generative_fig02", "generative_fig02_unbiased", "generative_table01", "generative_figS01",
+    ]
+
+
+def test_verdict_package_is_not_imported_by_the_wings(repo_root):
+    package = repo_root / "workflow" / "scalingrepro"
+    for folder in ("pipeline", "chinchilla", "generative", "sampling", "registry"):
+        for module in (package / folder).rglob("*.py"):
+            text = module.read_text()
+            assert "from ..verdict" not in text and "scalingrepro.verdict" not in text, f"{module.relative_to(repo_root)} imports the verdict package"
+
+
+def test_report_template_fetches_nothing_from_the_network(repo_root, monkeypatch):
+    import nbformat
+    from scalingrepro.verdict.report import render_report
+
+    monkeypatch.chdir(repo_root)
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Title\n\n[![fig](figures/x.png)](figures/x.pdf)")])
+    html = render_report(notebook)
+    assert '<img alt="fig" src="figures/x.png"' in html
+    assert "<script src" not in html and "https://cdn" not in html

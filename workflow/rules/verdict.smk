@@ -1,0 +1,40 @@
+# The replication verdict: every claim of config/claims.yaml checked against the results tables.
+
+from scalingrepro.verdict.outputs import claim_inputs
+
+CLAIMS_REGISTRY = "config/claims.yaml"
+CLAIMS_SCHEMA = "workflow/schemas/claims.schema.yaml"
+
+
+rule check_claims:
+    input:
+        claims=CLAIMS_REGISTRY,
+        schema=CLAIMS_SCHEMA,
+        tables=claim_inputs(config),
+    output:
+        table=str(CLAIMS_TABLE),
+        page=str(CLAIMS_PAGE),
+    conda:
+        ANALYSIS_ENV
+    log:
+        str(paths.log("check_claims")),
+    localrule: True
+    script:
+        "../scripts/check_claims.py"
+
+
+rule report:
+    input:
+        claims=rules.check_claims.output.table,
+        page=rules.check_claims.output.page,
+        shown=report_inputs(),
+        templates="workflow/report/templates/verdict_report/index.html.j2",
+    output:
+        report=str(paths.PAPER / "report.html"),
+    conda:
+        ANALYSIS_ENV
+    log:
+        str(paths.log("report")),
+    localrule: True
+    script:
+        "../scripts/build_report.py"

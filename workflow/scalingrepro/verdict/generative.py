@@ -1,0 +1,417 @@
+"""Replicated values of paper G's claims (generative evaluations), computed from results/generative/.
+
+Every function takes the Results of a run and returns a number (or a list of numbers) that
+config/claims.yaml compares with the paper's value. Fits and backtests are read under the
+estimator drawn under the paper's figure names (generative.passk.default_estimator) unless a
+function says otherwise.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..generative.pythia import is_excluded
+from ..sampling.source import gold_benchmarks
+from .results import NeedsSamplingStage, NotEstimable, Results
+
+GSM8K, MATH = "gsm8k", "math"
+LAW_PARAMETER_COUNT = {"compute": 3, "params_tokens": 5, "gold_likelihood": 3}
+
+
+def _default_estimator(results: Results) -> str:
+    return results.config["generative"]["passk"]["default_estimator"]
+
+
+def _gold_fits_available(results: Results, benchmark: str) -> None:
+    """Raise NeedsSamplingStage when the benchmark has no gold-reference likelihoods."""
+    if benchmark not in gold_benchmarks(results.config):
+        raise NeedsSamplingStage(
+            f"the released data has no gold-reference likelihoods for {benchmark.upper()}; the likelihood-scoring stage produces them"
+        )
+
+
+def _law_fits(results: Results, benchmark: str, law: str, estimator: str | None = None) -> pd.DataFrame:
+    """One law's fits, one row per k (ascending), under `estimator` (default: the default estimator)."""
+    if law == "gold_likelihood":
+        _gold_fits_available(results, benchmark)
+    fits = results.generative(benchmark, "fits.csv")
+    chosen = fits[(fits["law"] == law) & (fits["estimator"] == (estimator or _default_estimator(results)))]
+    return chosen.sort_values("k").set_index("k")
+
+
+def _at_k(fits: pd.DataFrame, k: int, parameter: str) -> float:
+    if k not in fits.index or pd.isna(fits.loc[k, parameter]):
+        raise NotEstimable(f"no fit at k = {k}")
+    return float(fits.loc[k, parameter])
+
+
+# ---------------------------------------------------------------- §2: models, checkpoints, problems
+
+
+def n_model_sizes_gsm8k(results: Results) -> int:
+    return int(results.generative(GSM8K, "outcomes.parquet")["size"].nunique())
+
+
+def median_checkpoints_per_size_gsm8k(results: Results) -> float:
+    outcomes = results.generative(GSM8K, "outcomes.parquet")
+    return float(outcomes.groupby("size")["step"].nunique().median())
+
+
+def _n_problems(results: Results, benchmark: str) -> int:
+    return int(results.generative(benchmark, "pass_at_k.csv")["n_problems"].max())
+
+
+def n_problems_gsm8k(results: Results) -> int:
+    return _n_problems(results, GSM8K)
+
+
+def n_problems_math(results: Results) -> int:
+    return _n_problems(results, MATH)
+
+
+def _target(results: Results) -> dict:
+    return results.config["generative"]["backtest"]["target"]
+
+
+def target_compute(results: Results) -> float:
+    passk = results.generative(GSM8K, "pass_at_k.csv")
+    target = _target(results)
+    rows = passk[(passk["size"] == target["size"]) & (passk["step"] == target["step"])]
+    return float(rows["compute"].iloc[0])
+
+
+def fitted_compute_span_orders_gsm8k(results: Results) -> float:
+    """log10(max / min compute) over the checkpoints the compute law's fit uses at k = 1."""
+    passk = results.generative(GSM8K, "pass_at_k.csv")
+    outcomes_config = results.config["generative"]["outcomes"]
+    apply_exclusions = results.config["generative"]["fit"]["apply_exclusions"]
+    rows = passk[(passk["k"] == 1) & (passk["estimator"] == _default_estimator(results)) & (passk["pass_at_k"] > 0)]
+    kept = rows[[not (apply_exclusions and is_excluded(size, int(step), outcomes_config)) for size, step in zip(rows["size"], rows["step"])]]
+    return float(np.log10(kept["compute"].max() / kept["compute"].min()))
+
+
+# ---------------------------------------------------------------- §3.1: the compute law
+
+
+def compute_law_E0_k1_gsm8k(results: Results) -> float:
+    return _at_k(_law_fits(results, GSM8K, "compute"), 1, "E0")
+
+
+def compute_law_alpha_k1_gsm8k(results: Results) -> float:
+    return _at_k(_law_fits(results, GSM8K, "compute"), 1, "alpha")
+
+
+def compute_law_alpha_k10000_gsm8k(results: Results) -> float:
+    return _at_k(_law_fits(results, GSM8K, "compute"), 10000, "alpha")
+
+
+def compute_law_alpha_k10000_unbiased_gsm8k(results: Results) -> float:
+    """α(10⁴) under the unbiased estimator (Eq. 1), which needs n ≥ k samples on every problem.
+
+    Not estimable when the checkpoints it can estimate stop more than an order of magnitude of
+    compute below the largest one: such a fit would not cover the range the paper's law spans.
+    """
+    passk = results.generative(GSM8K, "pass_at_k.csv")
+    rows = passk[(passk["k"] == 10000) & (passk["estimator"] == "unbiased")]
+    estimable = rows[(rows["n_problems_estimable"] == rows["n_problems"]) & rows["pass_at_k"].notna()]
+    gap_orders = np.log10(rows["compute"].max() / estimable["compute"].max()) if len(estimable) else np.inf
+    if len(estimable) <= LAW_PARAMETER_COUNT["compute"] or gap_orders > 1.0:
+        raise NotEstimable(
+            f"too few samples for k = 10⁴ under the unbiased estimator: only {len(estimable)} of {len(rows)} GSM8K "
+            f"checkpoints have at least 10⁴ samples on every problem, the largest of them {gap_orders:.1f} orders of "
+            "magnitude of compute below the largest checkpoint"
+        )
+    return _at_k(_law_fits(results, GSM8K, "compute", "unbiased"), 10000, "alpha")
+
+
+def compute_law_alpha_ends_gsm8k(results: Results) -> list[float]:
+    fits = _law_fits(results, GSM8K, "compute")
+    return [_at_k(fits, 1, "alpha"), _at_k(fits, 10000, "alpha")]
+
+
+def compute_law_E0_by_k_gsm8k(results: Results) -> list[float]:
+    return _law_fits(results, GSM8K, "compute")["E0"].tolist()
+
+
+def compute_law_max_E0_from_k100_gsm8k(results: Results) -> float:
+    fits = _law_fits(results, GSM8K, "compute")
+    return float(fits.loc[fits.index >= 100, "E0"].max())
+
+
+def compute_law_log10_C0_by_k_gsm8k(results: Results) -> list[float]:
+    return np.log10(_law_fits(results, GSM8K, "compute")["C0"]).tolist()
+
+
+def compute_law_C0_rise_orders_gsm8k(results: Results) -> float:
+    fits = _law_fits(results, GSM8K, "compute")
+    return float(np.log10(_at_k(fits, 10000, "C0") / _at_k(fits, 1, "C0")))
+
+
+def compute_law_alpha_by_k_gsm8k(results: Results) -> list[float]:
+    return _law_fits(results, GSM8K, "compute")["alpha"].tolist()
+
+
+# ---------------------------------------------------------------- §3.2, §4.2, §5.2: backtests
+
+
+def _stability(results: Results, benchmark: str, law: str) -> pd.DataFrame:
+    if law == "gold_likelihood":
+        _gold_fits_available(results, benchmark)
+    stability = results.generative(benchmark, "stability.csv")
+    return stability[(stability["law"] == law) & (stability["estimator"] == _default_estimator(results))]
+
+
+def _error_horizon(results: Results, benchmark: str, law: str, k: int) -> float:
+    """Orders of magnitude below the target at which the prediction's relative error first falls
+    below the tolerance (generative.backtest.stability.relative_error_tolerance); 0 when it never
+    does, i.e. only the target itself would predict it."""
+    rows = _stability(results, benchmark, law)
+    rows = rows[rows["k"] == k]
+    if rows.empty:
+        raise NotEstimable(f"no {law} backtest at k = {k}")
+    horizon = rows["error_first_below_orders"].iloc[0]
+    return 0.0 if pd.isna(horizon) else float(horizon)
+
+
+def _final_error(results: Results, benchmark: str, law: str, k: int) -> float:
+    rows = _stability(results, benchmark, law)
+    rows = rows[rows["k"] == k]
+    if rows.empty:
+        raise NotEstimable(f"no {law} backtest at k = {k}")
+    return float(rows["final_relative_error"].iloc[0])
+
+
+def _median_stability_orders(results: Results, benchmark: str, law: str, parameters: list[str] | None = None) -> float:
+    rows = _stability(results, benchmark, law)
+    if parameters is not None:
+        rows = rows[rows["parameter"].isin(parameters)]
+    return float(rows["stable_orders"].median())
+
+
+def compute_law_error_horizons_small_k_gsm8k(results: Results) -> list[float]:
+    return [_error_horizon(results, GSM8K, "compute", k) for k in (1, 10, 100)]
+
+
+def compute_law_error_horizon_k1_gsm8k(results: Results) -> float:
+    return _error_horizon(results, GSM8K, "compute", 1)
+
+
+def compute_law_error_horizon_k10000_gsm8k(results: Results) -> float:
+    return _error_horizon(results, GSM8K, "compute", 10000)
+
+
+def compute_law_final_errors_small_k_gsm8k(results: Results) -> float:
+    """The larger (worse) of the final relative errors at k = 1 and 100."""
+    return max(_final_error(results, GSM8K, "compute", k) for k in (1, 100))
+
+
+def compute_law_final_error_k10000_gsm8k(results: Results) -> float:
+    return _final_error(results, GSM8K, "compute", 10000)
+
+
+def compute_law_median_stability_orders_gsm8k(results: Results) -> float:
+    return _median_stability_orders(results, GSM8K, "compute")
+
+
+def params_tokens_law_max_error_horizon_gsm8k(results: Results) -> float:
+    k_values = _stability(results, GSM8K, "params_tokens")["k"].unique()
+    return max(_error_horizon(results, GSM8K, "params_tokens", int(k)) for k in k_values)
+
+
+def compute_minus_params_tokens_final_error_k1_gsm8k(results: Results) -> float:
+    return _final_error(results, GSM8K, "compute", 1) - _final_error(results, GSM8K, "params_tokens", 1)
+
+
+def gold_law_median_stability_orders_gsm8k(results: Results) -> float:
+    return _median_stability_orders(results, GSM8K, "gold_likelihood")
+
+
+def gold_minus_other_laws_stability_orders_gsm8k(results: Results) -> float:
+    others = max(_median_stability_orders(results, GSM8K, law) for law in ("compute", "params_tokens"))
+    return _median_stability_orders(results, GSM8K, "gold_likelihood") - others
+
+
+def compute_minus_gold_final_error_k1_gsm8k(results: Results) -> float:
+    return _final_error(results, GSM8K, "compute", 1) - _final_error(results, GSM8K, "gold_likelihood", 1)
+
+
+def gold_minus_best_other_final_error_k10000_gsm8k(results: Results) -> float:
+    others = min(_final_error(results, GSM8K, law, 10000) for law in ("compute", "params_tokens"))
+    return _final_error(results, GSM8K, "gold_likelihood", 10000) - others
+
+
+def compute_minus_best_other_final_error_k1_gsm8k(results: Results) -> float:
+    others = min(_final_error(results, GSM8K, law, 1) for law in ("params_tokens", "gold_likelihood"))
+    return _final_error(results, GSM8K, "compute", 1) - others
+
+
+def max_log10_final_error_spread_between_laws_gsm8k(results: Results) -> float:
+    """Largest, over the backtested k, log10(max / min) of the three laws' final relative errors."""
+    k_values = results.config["generative"]["backtest"]["k_values"]
+    laws = ("compute", "params_tokens", "gold_likelihood")
+    spreads = []
+    for k in k_values:
+        errors = [_final_error(results, GSM8K, law, k) for law in laws]
+        spreads.append(np.log10(max(errors) / min(errors)))
+    return float(max(spreads))
+
+
+# ---------------------------------------------------------------- §4.1, §5.1: the other two laws
+
+
+def params_tokens_law_E0_k1_gsm8k(results: Results) -> float:
+    return _at_k(_law_fits(results, GSM8K, "params_tokens"), 1, "E0")
+
+
+def params_tokens_law_max_E0_from_k300_gsm8k(results: Results) -> float:
+    fits = _law_fits(results, GSM8K, "params_tokens")
+    return float(fits.loc[fits.index >= 300, "E0"].max())
+
+
+def params_tokens_law_E0_by_k_gsm8k(results: Results) -> list[float]:
+    return _law_fits(results, GSM8K, "params_tokens")["E0"].tolist()
+
+
+def _fraction_k_tighter(results: Results, benchmark: str, law: str) -> float:
+    """Fraction of k where `law` has a lower residual sum of squares (log space) than the compute law."""
+    law_sse = _law_fits(results, benchmark, law)["sse_log"]
+    compute_sse = _law_fits(results, benchmark, "compute")["sse_log"]
+    common = law_sse.index.intersection(compute_sse.index)
+    return float((law_sse.loc[common] < compute_sse.loc[common]).mean())
+
+
+def fraction_k_params_tokens_tighter_gsm8k(results: Results) -> float:
+    return _fraction_k_tighter(results, GSM8K, "params_tokens")
+
+
+def fraction_k_gold_tighter_gsm8k(results: Results) -> float:
+    return _fraction_k_tighter(results, GSM8K, "gold_likelihood")
+
+
+def gold_law_xi0_by_k_gsm8k(results: Results) -> list[float]:
+    return _law_fits(results, GSM8K, "gold_likelihood")["xi0"].tolist()
+
+
+def gold_law_kappa_by_k_gsm8k(results: Results) -> list[float]:
+    return _law_fits(results, GSM8K, "gold_likelihood")["kappa"].tolist()
+
+
+# ---------------------------------------------------------------- §6, App. E: envelope and penalty
+
+
+def _envelope(results: Results, benchmark: str) -> pd.DataFrame:
+    envelope = results.generative(benchmark, "envelope.csv")
+    return envelope[envelope["estimator"] == _default_estimator(results)]
+
+
+def envelope_alpha_median_relative_difference_gsm8k(results: Results) -> float:
+    envelope = _envelope(results, GSM8K)
+    return float(((envelope["alpha_envelope"] - envelope["alpha_fit"]).abs() / envelope["alpha_fit"]).median())
+
+
+def envelope_E0_median_abs_difference_gsm8k(results: Results) -> float:
+    envelope = _envelope(results, GSM8K)
+    return float((envelope["E0_envelope"] - envelope["E0_fit"]).abs().median())
+
+
+def _misallocation(results: Results, benchmark: str) -> pd.DataFrame:
+    table = results.generative(benchmark, "misallocation.csv")
+    return table[table["estimator"] == _default_estimator(results)].dropna(subset=["phi"])
+
+
+def min_misallocation_penalty_gsm8k(results: Results) -> float:
+    return float(_misallocation(results, GSM8K)["phi"].min())
+
+
+def max_effective_compute_multiplier_gsm8k(results: Results) -> float:
+    return float(_misallocation(results, GSM8K)["effective_compute_multiplier"].max())
+
+
+def penalty_quadratic_max_relative_error_gsm8k(results: Results) -> float:
+    """Largest relative error of 1 + βγ/2 (log r)² on Φ − 1 over checkpoints with 0 < |log r| ≤ 0.2."""
+    table = results.generative(GSM8K, "misallocation.csv")
+    table = table[table["estimator"] == _default_estimator(results)].dropna(subset=["phi", "beta", "gamma"])
+    log_r = np.log(table["r"])
+    near = table[(log_r.abs() <= 0.2) & (log_r != 0)]
+    if near.empty:
+        raise NotEstimable("no checkpoint lies within |log r| ≤ 0.2 of the compute-optimal allocation")
+    quadratic = near["beta"] * near["gamma"] / 2 * np.log(near["r"]) ** 2
+    return float(((quadratic - (near["phi"] - 1)).abs() / (near["phi"] - 1)).max())
+
+
+# ---------------------------------------------------------------- §7, App. F/G: MATH
+
+
+def compute_law_E0_k10000_math(results: Results) -> float:
+    return _at_k(_law_fits(results, MATH, "compute"), 10000, "E0")
+
+
+def compute_law_alpha_k10000_math(results: Results) -> float:
+    return _at_k(_law_fits(results, MATH, "compute"), 10000, "alpha")
+
+
+def math_minus_gsm8k_alpha_k10000(results: Results) -> float:
+    return compute_law_alpha_k10000_math(results) - compute_law_alpha_k10000_gsm8k(results)
+
+
+def math_minus_gsm8k_E0_k10000(results: Results) -> float:
+    return compute_law_E0_k10000_math(results) - _at_k(_law_fits(results, GSM8K, "compute"), 10000, "E0")
+
+
+def compute_law_alpha_stability_orders_math(results: Results) -> float:
+    return _median_stability_orders(results, MATH, "compute", ["alpha"])
+
+
+def params_tokens_law_gamma_stability_orders_math(results: Results) -> float:
+    return _median_stability_orders(results, MATH, "params_tokens", ["gamma"])
+
+
+def gold_law_kappa_stability_orders_math(results: Results) -> float:
+    return _median_stability_orders(results, MATH, "gold_likelihood", ["kappa"])
+
+
+def gold_law_xi0_by_k_math(results: Results) -> list[float]:
+    return _law_fits(results, MATH, "gold_likelihood")["xi0"].tolist()
+
+
+# ---------------------------------------------------------------- App. B, C: samples and cost
+
+
+def min_samples_per_problem_gsm8k(results: Results) -> float:
+    return float(results.generative(GSM8K, "outcomes.parquet")["n_samples"].min())
+
+
+def _total_samples(results: Results, benchmark: str) -> float:
+    return float(results.generative(benchmark, "outcomes.parquet")["n_samples"].sum())
+
+
+def total_samples_gsm8k(results: Results) -> float:
+    return _total_samples(results, GSM8K)
+
+
+def total_samples_math(results: Results) -> float:
+    return _total_samples(results, MATH)
+
+
+def _cost_total(results: Results, benchmark: str, unit_prefix: str, reading: str) -> float:
+    cost = results.generative(benchmark, "sampling_cost.csv")
+    rows = cost[(cost["size"] == "total") & cost["unit"].str.startswith(unit_prefix)]
+    return float(rows[reading].iloc[0])
+
+
+def a100_seconds_app_c_text_gsm8k(results: Results) -> float:
+    """Total A100-seconds with the 3.2e4 samples per problem App. C's text names."""
+    return _cost_total(results, GSM8K, "A100-s", "app_c_text")
+
+
+def a100_seconds_app_c_formula_gsm8k(results: Results) -> float:
+    return _cost_total(results, GSM8K, "A100-s", "app_c_formula")
+
+
+def a100_hours_app_c_formula_gsm8k(results: Results) -> float:
+    return _cost_total(results, GSM8K, "A100-hours", "app_c_formula")
+
+
+def cheapest_cost_usd_app_c_formula_gsm8k(results: Results) -> float:
+    return _cost_total(results, GSM8K, "USD", "app_c_formula")

@@ -1,0 +1,15 @@
+"""Rule report: paper/report.html from the checked claims and every registered figure and table."""
+
+import pandas as pd
+
+from scalingrepro.pipeline import logs
+from scalingrepro.registry import all_targets
+from scalingrepro.verdict.outputs import write_atomically
+from scalingrepro.verdict.report import render_report, report_notebook
+
+log = logs.configure(snakemake.log[0])
+claims = pd.read_csv(snakemake.input.claims, keep_default_na=False)
+notebook = report_notebook(all_targets(snakemake.config), claims, snakemake.config, ".")
+html = render_report(notebook)
+write_atomically(html, snakemake.output.report)
+log.info("%s: %d cells, %.0f kB", snakemake.output.report, len(notebook.cells), len(html) / 1e3)

@@ -1,0 +1,14 @@
+"""Rule check_claims: every registered claim checked against the results tables."""
+
+from scalingrepro.pipeline import logs
+from scalingrepro.pipeline.errors import exit_on_input_error
+from scalingrepro.verdict.claims import load_claims
+from scalingrepro.verdict.outputs import check_claims, claims_markdown, claims_table, verdict_counts, write_atomically
+
+log = logs.configure(snakemake.log[0])
+with exit_on_input_error():
+    claims = load_claims(snakemake.input.claims, snakemake.input.schema)
+    table = claims_table(check_claims(claims, ".", snakemake.config))
+write_atomically(table.to_csv(index=False), snakemake.output.table)
+write_atomically(claims_markdown(table), snakemake.output.page)
+log.info("verdicts:\n%s", verdict_counts(table).to_string())
