@@ -8,6 +8,16 @@ CHINCHILLA_FIT = config["chinchilla"]["fit"]
 CHINCHILLA_PERTURBATIONS = config["chinchilla"]["perturbations"]
 # Every (perturbation, shard) job of the sweep; only the 187-configuration noise sweep is split.
 PERTURBATION_SHARDS = [(kind, shard) for kind in PERTURBATIONS for shard in range(shard_count(kind, CHINCHILLA_PERTURBATIONS))]
+# The perturbation fits use every fit setting except the list of interpretations fit in §2.
+PERTURBATION_FIT = {key: value for key, value in CHINCHILLA_FIT.items() if key != "interpretations"}
+
+
+def perturbation_sweep_settings(kind):
+    """The sweep settings one perturbation's shards read: the perturbed counts and that
+    perturbation's grid, plus the noise repeats and seed for the noise sweep only, so that changing
+    one grid reruns only that sweep."""
+    noise = {key: CHINCHILLA_PERTURBATIONS[key] for key in ("noise_repeats", "noise_seed")} if kind == "log_normal_noise" else {}
+    return {"counts": CHINCHILLA_PERTURBATIONS["counts"], "grids": {kind: CHINCHILLA_PERTURBATIONS["grids"][kind]}, **noise}
 
 CONTRACT_TABLES += [
     paths.chinchilla(name)
@@ -48,8 +58,8 @@ rule fit_chinchilla_perturbations:
         perturbation="|".join(PERTURBATIONS),
         shard=r"\d+",
     params:
-        fit=CHINCHILLA_FIT,
-        perturbations=CHINCHILLA_PERTURBATIONS,
+        fit=PERTURBATION_FIT,
+        perturbations=lambda wildcards: perturbation_sweep_settings(wildcards.perturbation),
         n_shards=lambda wildcards: shard_count(wildcards.perturbation, CHINCHILLA_PERTURBATIONS),
     conda:
         ANALYSIS_ENV
@@ -77,8 +87,8 @@ rule combine_chinchilla_perturbations:
         trend_summary=str(paths.chinchilla("perturbation_trend_summary.csv")),
         bands=str(paths.chinchilla("perturbation_realistic_bands.csv")),
     params:
-        fit=CHINCHILLA_FIT,
-        perturbations=CHINCHILLA_PERTURBATIONS,
+        n_excluded_highest_loss=CHINCHILLA_FIT["n_excluded_highest_loss"],
+        perturbations={key: CHINCHILLA_PERTURBATIONS[key] for key in ("counts", "realistic_relative_error", "agreement_standard_errors")},
     conda:
         ANALYSIS_ENV
     log:

@@ -3,15 +3,21 @@
 import re
 import sys
 
-from snakemake.utils import min_version, validate
+from snakemake.exceptions import WorkflowError
+from snakemake.utils import min_version
 
-from scalingrepro.pipeline import paths
+from scalingrepro.pipeline import paths, settings
 from scalingrepro.pipeline.sources import load_manifest
 from scalingrepro.registry import all_targets
 
 min_version("9.0")
 
-validate(config, "../schemas/config.schema.yaml")
+# Unknown keys, schema (with defaults) and cross-key constraints, before any job is planned.
+try:
+    settings.validate_config(config)
+except settings.ConfigError as error:
+    raise WorkflowError(str(error)) from None
+paths.use_output_root(config["output_root"])
 
 SOURCES = load_manifest(paths.SOURCES_MANIFEST)
 TARGETS = all_targets(config)
@@ -40,8 +46,22 @@ def all_outputs():
     return outputs
 
 
+def where_outputs_are():
+    """The closing lines of a successful run: where to find what it made."""
+    return "\n".join(
+        [
+            f"Figures: {paths.FIGURES}/   tables: {paths.TABLES}/   (index: paper/README.md)",
+            f"Executed notebooks: {paths.EXECUTED_NOTEBOOKS}/<target>.html   logs: {paths.LOGS}/<rule>/",
+        ]
+    )
+
+
 # Paper G input functions shared by the fit and backtest rules.
 GOLD_SOURCES = config["generative"]["fit"]["gold_likelihood"]["sources"]
+# What the checkpoint table (scalingrepro.generative.pythia.checkpoint_table) reads of
+# generative.outcomes: rules that only need the checkpoints get these keys, so that changing
+# the problem set or the sampling-cost arithmetic does not rerun them.
+CHECKPOINT_SETTINGS = {key: config["generative"]["outcomes"][key] for key in ("pythia", "excluded_checkpoints")}
 BACKTEST_SETTINGS = config["generative"]["backtest"]
 
 

@@ -3,6 +3,11 @@
 The Snakefile, the rule scripts, the notebooks and the tests all take paths from here.
 Paths are relative to the repository root (the Snakemake working directory); commands run from
 elsewhere in the checkout change into `REPOSITORY_ROOT` first.
+
+Generated outputs (results, paper figures and tables, logs, executed notebooks) sit under the
+output root, the `output_root` setting: "." (the repository itself) by default, a separate tree
+such as runs/test for reduced-setting runs. `use_output_root` moves them all at once; inputs,
+notebooks and configuration stay where they are.
 """
 
 from __future__ import annotations
@@ -13,9 +18,10 @@ from pathlib import Path
 REPOSITORY_ROOT = Path(__file__).resolve().parents[3]
 
 RESOURCES = Path("resources")
-RESULTS = Path("results")
-LOGS = Path("logs")
-PAPER = Path("paper")
+OUTPUT_ROOT = Path(".")
+RESULTS = OUTPUT_ROOT / "results"
+LOGS = OUTPUT_ROOT / "logs"
+PAPER = OUTPUT_ROOT / "paper"
 NOTEBOOKS = Path("notebooks")
 DATA = Path("data")
 
@@ -23,6 +29,8 @@ TABLE_A9 = DATA / "hoffmann2022_table_a9.csv"
 SOURCES_MANIFEST = Path("config") / "sources.yaml"
 CONFIG = Path("config") / "config.yaml"
 CONFIG_SCHEMA = Path("workflow") / "schemas" / "config.schema.yaml"
+# nbconvert template of the rendered notebooks (the lab template without CDN scripts).
+NOTEBOOK_HTML_TEMPLATE = Path("workflow") / "templates" / "offline_notebook"
 
 EXECUTED_NOTEBOOKS = RESULTS / "notebooks"
 FIGURES = PAPER / "figures"
@@ -30,6 +38,14 @@ TABLES = PAPER / "tables"
 
 FIGURE_SUFFIXES = (".pdf", ".png")
 TABLE_SUFFIXES = (".csv", ".tex")
+
+
+def use_output_root(root: str | Path) -> None:
+    """Put every generated output under `root` (the `output_root` setting) from now on."""
+    global OUTPUT_ROOT, RESULTS, LOGS, PAPER, EXECUTED_NOTEBOOKS, FIGURES, TABLES  # noqa: PLW0603 (one switch for all output paths)
+    OUTPUT_ROOT = Path(root)
+    RESULTS, LOGS, PAPER = OUTPUT_ROOT / "results", OUTPUT_ROOT / "logs", OUTPUT_ROOT / "paper"
+    EXECUTED_NOTEBOOKS, FIGURES, TABLES = RESULTS / "notebooks", PAPER / "figures", PAPER / "tables"
 
 
 def resource(file_name: str) -> Path:
