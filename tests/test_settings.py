@@ -185,6 +185,16 @@ def test_the_test_configuration_writes_only_under_its_own_output_root(checkout):
     assert outside == []
 
 
+def test_the_readme_lists_exactly_the_inputs_a_default_run_fetches(checkout, repo_root):
+    result = snakemake(checkout, "-n", "--cores", "1")
+    fetched = {Path(name).name for name in planned_files(result.stdout + result.stderr) if name.startswith(f"{paths.RESOURCES}/")}
+    listing = (repo_root / "README.md").read_text().split("<!-- mirror-files:start -->")[1].split("<!-- mirror-files:end -->")[0]
+    default_part, sampling_part = listing.split("Sampling", 1)
+    declared = {source["file"] for source in yaml.safe_load((repo_root / paths.SOURCES_MANIFEST).read_text()).values()}
+    assert set(re.findall(r"`([^`]+)`", default_part)) == fetched
+    assert set(re.findall(r"`([^`]+)`", sampling_part)) == declared - fetched
+
+
 @pytest.fixture(scope="module")
 def up_to_date_checkout(checkout) -> Path:
     """The checkout with every output present and recorded as made by the current settings
