@@ -11,14 +11,6 @@ PERTURBATION_SHARDS = [(kind, shard) for kind in PERTURBATIONS for shard in rang
 # The perturbation fits use every fit setting except the list of interpretations fit in §2.
 PERTURBATION_FIT = {key: value for key, value in CHINCHILLA_FIT.items() if key != "interpretations"}
 
-
-def perturbation_sweep_settings(kind):
-    """The sweep settings one perturbation's shards read: the perturbed counts and that
-    perturbation's grid, plus the noise repeats and seed for the noise sweep only, so that changing
-    one grid reruns only that sweep."""
-    noise = {key: CHINCHILLA_PERTURBATIONS[key] for key in ("noise_repeats", "noise_seed")} if kind == "log_normal_noise" else {}
-    return {"counts": CHINCHILLA_PERTURBATIONS["counts"], "grids": {kind: CHINCHILLA_PERTURBATIONS["grids"][kind]}, **noise}
-
 CONTRACT_TABLES += [
     paths.chinchilla(name)
     for name in (

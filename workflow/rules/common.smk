@@ -78,3 +78,12 @@ def backtest_gold_inputs(wildcards):
 def backtest_laws(benchmark):
     """The laws backtested on a benchmark: the gold law only where gold likelihoods exist."""
     return [law for law in BACKTEST_SETTINGS["laws"] if law != "gold_likelihood" or benchmark in GOLD_SOURCES]
+
+
+def perturbation_sweep_settings(kind):
+    """The settings one Chinchilla perturbation's shards read: the perturbed counts and that
+    perturbation's grid, plus the noise repeats and seed for the noise sweep only, so that changing
+    one grid reruns only that sweep."""
+    perturbations = config["chinchilla"]["perturbations"]
+    noise = {key: perturbations[key] for key in ("noise_repeats", "noise_seed")} if kind == "log_normal_noise" else {}
+    return {"counts": perturbations["counts"], "grids": {kind: perturbations["grids"][kind]}, **noise}
