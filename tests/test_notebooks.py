@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import base64
 import os
+import re
+import shutil
 import subprocess
 import sys
 
+import nbconvert
 import nbformat
+import pytest
 
 from scalingrepro.pipeline import notebooks
 
@@ -57,3 +61,34 @@ def test_stderr_of_child_processes_goes_to_the_log(tmp_path):
     assert outside.returncode == 0, outside.stderr
     assert "kernel chatter" not in outside.stderr
     assert log.read_text() == "start\nkernel chatter\n"
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+# Chromium calls its own services whatever page it opens; a notebook page never names them.
+BROWSER_SERVICE_DOMAINS = ("google.com", "gvt1.com", "googleapis.com", "gstatic.com")
+
+
+def hosts_requested_by_a_browser(page, profile) -> set[str]:
+    """Hosts a headless Chromium asks for while it opens `page` with every host name unresolvable."""
+    result = subprocess.run(
+        [
+            CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--host-resolver-rules=MAP * ~NOTFOUND",
+            "--enable-logging=stderr", "--v=1", "--virtual-time-budget=3000", "--disable-background-networking",
+            "--disable-component-update", "--no-first-run", f"--user-data-dir={profile}", "--dump-dom", page.as_uri(),
+        ],
+        capture_output=True, text=True, timeout=120,
+    )
+    hosts = set(re.findall(r"NotifyBeforeURLRequest: \w+://([^/\s:]+)", result.stderr))
+    return {host for host in hosts if not host.endswith(BROWSER_SERVICE_DOMAINS)}
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="no chromium to open the page with (apt-get install chromium)")
+def test_a_browser_opening_the_rendered_notebook_offline_asks_the_network_for_nothing(tmp_path):
+    notebook = executed_notebook(tmp_path / "figure.ipynb")
+    rendered, cdn_rendered, blank = tmp_path / "figure.html", tmp_path / "cdn.html", tmp_path / "blank.html"
+    rendered.write_text(notebooks.render_html(notebook))
+    cdn_rendered.write_text(nbconvert.HTMLExporter().from_filename(str(notebook))[0])
+    blank.write_text("<!DOCTYPE html><html><body></body></html>")
+    browser_own = hosts_requested_by_a_browser(blank, tmp_path / "profile")  # any other service of the browser's
+    assert hosts_requested_by_a_browser(cdn_rendered, tmp_path / "profile") - browser_own, "the check sees a CDN page's requests"
+    assert hosts_requested_by_a_browser(rendered, tmp_path / "profile") - browser_own == set()
