@@ -185,6 +185,15 @@ def test_the_test_configuration_writes_only_under_its_own_output_root(checkout):
     assert outside == []
 
 
+def test_a_run_prints_no_line_of_thousands_of_characters(checkout):
+    # `rule all` has every figure as input: neither its input list nor its reason may be printed.
+    result = snakemake(checkout, "-n", "--cores", "1")
+    assert result.returncode == 0, result.stderr
+    lines = (result.stdout + result.stderr).splitlines()
+    assert max(len(line) for line in lines) < 2000
+    assert any("every figure and table of both papers" in line for line in lines)
+
+
 def test_the_readme_lists_exactly_the_inputs_a_default_run_fetches(checkout, repo_root):
     result = snakemake(checkout, "-n", "--cores", "1")
     fetched = {Path(name).name for name in planned_files(result.stdout + result.stderr) if name.startswith(f"{paths.RESOURCES}/")}
