@@ -28,3 +28,10 @@ rule all:
     default_target: True
     input:
         all_outputs(),
+    # One line instead of the listing of every input (several thousand characters).
+    message:
+        f"every figure and table of both papers, under {paths.OUTPUT_ROOT.resolve()}"
+
+
+onsuccess:
+    print(where_outputs_are())

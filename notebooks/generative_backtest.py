@@ -45,6 +45,7 @@ LINEAR_WINDOW_FACTOR = 3
 def read_backtest(path: str) -> pd.DataFrame:
     table = pd.read_csv(path, keep_default_na=False, na_values=[""])
     table["skip_reason"] = table["skip_reason"].fillna("")
+    table["at_bound"] = table["at_bound"].astype(bool)
     return table
 
 
@@ -72,8 +73,16 @@ def draw_clipped(axis: plt.Axes, x: pd.Series, y: pd.Series, window: tuple[float
     axis.plot(x[y < low], clipped[y < low], linestyle="", marker="v", markersize=5, markerfacecolor="none", color=color)
 
 
+def draw_on_bound(axis: plt.Axes, x: pd.Series, y: pd.Series, window: tuple[float, float] | None, color) -> None:
+    """Fits whose exponent sits on its bound, as crosses apart from the line: they are not estimates."""
+    if window is not None:
+        y = y.clip(*window)
+    axis.plot(x, y, linestyle="", marker="x", markersize=5, color=color)
+
+
 def backtest_figure(table: pd.DataFrame, stability_table: pd.DataFrame) -> plt.Figure:
-    """Relative error and every parameter vs C_max / C_target, one line per k; dashed: full-fit values."""
+    """Relative error and every parameter vs C_max / C_target, one line per k; dashed: full-fit values;
+    crosses: fits on an exponent bound, left off the lines and out of the stability horizons."""
     names = LAWS[law].parameter_names
     rows = table[(table["law"] == law) & (table["estimator"] == estimator)]
     fitted = rows[rows["skip_reason"] == ""]
@@ -89,9 +98,13 @@ def backtest_figure(table: pd.DataFrame, stability_table: pd.DataFrame) -> plt.F
     windows = {name: parameter_window(name, reference.xs(name, level="parameter")["full_fit"]) if name in reference.index.get_level_values("parameter") else None for name in names}
     for k in drawn_ks:
         series = fitted[fitted["k"] == k].sort_values("c_max_over_target")
+        on_bound = series[series["at_bound"]]
+        series = series[~series["at_bound"]]
         axes[0].plot(series["c_max_over_target"], series["relative_error"], marker="o", markersize=3, color=colour[k], label=f"k = {k:g}")
+        draw_on_bound(axes[0], on_bound["c_max_over_target"], on_bound["relative_error"], None, colour[k])
         for axis, name in zip(axes[1:], names):
             draw_clipped(axis, series["c_max_over_target"], series[name], windows[name], colour[k])
+            draw_on_bound(axis, on_bound["c_max_over_target"], on_bound[name], windows[name], colour[k])
             if (k, name) in reference.index and np.isfinite(reference.loc[(k, name), "full_fit"]):
                 axis.axhline(reference.loc[(k, name), "full_fit"], color=colour[k], linestyle="--", linewidth=1)
     axes[0].set_yscale("log")
@@ -113,7 +126,8 @@ def backtest_figure(table: pd.DataFrame, stability_table: pd.DataFrame) -> plt.F
         axis.set_visible(False)
     figure.suptitle(
         f"{BENCHMARK_TITLES.get(benchmark, benchmark)}: backtesting {LAW_TITLES[law]} — {estimator} pass@k\n"
-        "dashed: full-fit value; open triangles: backtested value outside the axis window (clipped)",
+        "dashed: full-fit value; open triangles: backtested value outside the axis window (clipped); "
+        "crosses: fit with an exponent on its bound (not an estimate)",
         fontsize="medium",
     )
     figure.tight_layout()

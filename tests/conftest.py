@@ -22,6 +22,10 @@ def load_config(*override_files: str) -> dict:
     return settings.load_config(*override_files, root=REPO_ROOT)
 
 
+# The test configuration's own output tree (output_root), apart from the real results/ and paper/.
+TEST_ROOT = Path(load_config(TEST_CONFIG)["output_root"])
+
+
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     return REPO_ROOT
@@ -57,4 +61,5 @@ def workflow_run(repo_root, mirror, tmp_path_factory):
     workdir = copy_repository(repo_root, tmp_path_factory.mktemp("pipeline"))
     result = snakemake(workdir, "--cores", CORES, "--configfile", TEST_CONFIG, mirror=mirror)
     assert result.returncode == 0, f"workflow failed:\n{result.stderr[-6000:]}"
+    (workdir / TEST_ROOT / "console.txt").write_text(result.stdout + result.stderr)
     return workdir

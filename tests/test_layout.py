@@ -93,3 +93,13 @@ def test_figure_index_prints_from_a_subdirectory():
     )
     assert result.returncode == 0, result.stderr
     assert "| `chinchilla_fig01` |" in result.stdout
+
+
+def test_the_chinchilla_benchmark_runs_from_a_subdirectory(mirror):
+    # An override named relative to where the command starts; the checkout's own files found from anywhere.
+    result = subprocess.run(
+        [sys.executable, "-m", "scalingrepro.commands.chinchilla_benchmark", "--configfile", "../../config/test.yaml", "--skip-sweep", "--skip-baseline"],
+        cwd=PACKAGE.parent / "rules", capture_output=True, text=True, timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "interpretation fits: 4" in result.stdout

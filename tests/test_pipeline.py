@@ -7,19 +7,18 @@ resamples) is shared by the tests below; each then checks one promise of the wor
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import CORES, TEST_CONFIG, load_config, snakemake
+from conftest import CORES, TEST_CONFIG, TEST_ROOT, load_config, snakemake
 
 from scalingrepro.pipeline import paths
 from scalingrepro.pipeline.checkout import copy_repository
+from scalingrepro.pipeline.notebooks import external_resources
 from scalingrepro.registry import all_targets
 
 pytestmark = pytest.mark.pipeline
@@ -62,6 +61,18 @@ for benchmark in ("gsm8k", "math"):
     }
 
 
+CONTRACTS = {str(TEST_ROOT / name): columns for name, columns in CONTRACTS.items()}
+# What a successful run must not print: each of these once alarmed or distracted a reader.
+CONSOLE_NOISE = [
+    "Kernel is running over TCP without encryption",
+    "ERROR",
+    "KeyboardInterrupt",
+    "Downloading data from",
+    "RuntimeWarning",
+    "Warning:",
+]
+
+
 @pytest.fixture(scope="session")
 def test_targets():
     return all_targets(load_config(TEST_CONFIG))
@@ -70,7 +81,7 @@ def test_targets():
 def test_every_registered_output_and_executed_notebook_exists(workflow_run, test_targets):
     for target in test_targets:
         for output in [*target.outputs, paths.executed_notebook(target.id), paths.rendered_notebook(target.id)]:
-            path = workflow_run / output
+            path = workflow_run / TEST_ROOT / output
             assert path.is_file() and path.stat().st_size > 0, f"{target.id}: {output} missing or empty"
 
 
@@ -81,15 +92,45 @@ def test_contract_tables_are_well_formed(workflow_run):
         assert not missing, f"{name} lacks contract columns {missing}"
         assert len(table) > 0, name
     for benchmark in ("gsm8k", "math"):
-        fits = pd.read_csv(workflow_run / f"results/generative/{benchmark}/fits.csv")
+        fits = pd.read_csv(workflow_run / TEST_ROOT / f"results/generative/{benchmark}/fits.csv")
         assert {"sse_log", "n_points", "converged"} <= set(fits.columns)
         assert set(fits["estimator"]) == {"unbiased", "beta_binomial"}
         assert set(fits["law"]) >= {"compute", "params_tokens"}
-    perturbations = pd.read_csv(workflow_run / "results/chinchilla/perturbation_fits.csv")
+    perturbations = pd.read_csv(workflow_run / TEST_ROOT / "results/chinchilla/perturbation_fits.csv")
     assert set(perturbations["perturbation"]) == {"multiplicative", "additive", "systematic_bias", "log_normal_noise"}
     assert (perturbations.loc[~perturbations["valid"], "reason"].fillna("") != "").all(), "an invalid configuration lacks its reason"
-    runs = pd.read_csv(workflow_run / "results/chinchilla/runs.csv")
+    runs = pd.read_csv(workflow_run / TEST_ROOT / "results/chinchilla/runs.csv")
     assert len(runs) == 245 and runs.notna().all().all()
+
+
+def test_the_test_configuration_leaves_the_real_outputs_alone(workflow_run):
+    assert not (workflow_run / "results").exists() and not (workflow_run / "paper" / "figures").exists()
+    assert not (workflow_run / "logs").exists()
+    assert (workflow_run / TEST_ROOT / "logs" / "paper" / "chinchilla_fig01.log").is_file()
+
+
+def test_a_successful_run_prints_progress_and_nothing_alarming(workflow_run):
+    console = (workflow_run / TEST_ROOT / "console.txt").read_text()
+    assert [noise for noise in CONSOLE_NOISE if noise in console] == []
+    assert max(len(line) for line in console.splitlines()) < 2000, "a job listing thousands of inputs"
+    assert f"Figures: {TEST_ROOT}/paper/figures/" in console  # the end of the run says where to look
+
+
+def test_kernel_messages_go_to_the_job_log(workflow_run):
+    log = (workflow_run / TEST_ROOT / "logs" / "paper" / "chinchilla_fig01.log").read_text()
+    assert "executing notebooks/chinchilla_parameter_counts.ipynb" in log
+    assert "papermill" in log  # the executor's own lines, which no longer reach the console
+
+
+def test_fetched_inputs_are_readable_like_any_output(workflow_run):
+    for path in (workflow_run / paths.RESOURCES).iterdir():
+        assert path.stat().st_mode & 0o044 == 0o044, f"{path.name} is not group/world readable"
+
+
+def test_rendered_notebooks_load_nothing_from_the_network(workflow_run, test_targets):
+    for target in test_targets:
+        html = (workflow_run / TEST_ROOT / paths.rendered_notebook(target.id)).read_text()
+        assert external_resources(html) == [], target.id
 
 
 def test_second_run_has_nothing_to_do(workflow_run):
@@ -99,7 +140,7 @@ def test_second_run_has_nothing_to_do(workflow_run):
 
 
 def test_forcing_one_figure_reruns_only_that_figure(workflow_run, test_targets):
-    others = [workflow_run / o for t in test_targets if t.id != "chinchilla_fig01" for o in t.outputs]
+    others = [workflow_run / TEST_ROOT / o for t in test_targets if t.id != "chinchilla_fig01" for o in t.outputs]
     before = {path: path.stat().st_mtime_ns for path in others}
     result = snakemake(workflow_run, "chinchilla_fig01", "--forcerun", "chinchilla_fig01", "--cores", "1", "--configfile", TEST_CONFIG)
     assert result.returncode == 0, result.stderr[-3000:]
@@ -138,7 +179,7 @@ def test_a_corrupted_input_stops_the_run_with_one_paragraph(repo_root, mirror, t
 
 def result_table_digests(workdir: Path) -> dict[str, str]:
     """sha256 of every computed table under results/ (executed notebooks aside)."""
-    tables = [path for path in (workdir / "results").rglob("*") if path.suffix in {".csv", ".parquet"}]
+    tables = [path for path in (workdir / TEST_ROOT / "results").rglob("*") if path.suffix in {".csv", ".parquet"}]
     return {str(path.relative_to(workdir)): hashlib.sha256(path.read_bytes()).hexdigest() for path in sorted(tables)}
 
 
@@ -155,7 +196,7 @@ def test_two_clean_runs_give_identical_tables(workflow_run, repo_root, mirror, t
 
 def compute_law(workflow_run: Path, benchmark: str, estimator: str = "beta_binomial") -> pd.DataFrame:
     """The converged Eq. 3 fits of one benchmark, indexed by k."""
-    fits = pd.read_csv(workflow_run / f"results/generative/{benchmark}/fits.csv")
+    fits = pd.read_csv(workflow_run / TEST_ROOT / f"results/generative/{benchmark}/fits.csv")
     fits = fits[(fits["law"] == "compute") & (fits["estimator"] == estimator)]
     assert fits["converged"].all(), f"{benchmark}: a compute-law fit did not converge"
     return fits.set_index("k")

@@ -10,19 +10,20 @@ import types
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import TEST_CONFIG, load_config, snakemake
+from conftest import TEST_CONFIG, TEST_ROOT, load_config, snakemake
 from scalingrepro.pipeline import paths
 from scalingrepro.registry import UNAVAILABLE, all_targets
 from scalingrepro.verdict import checks
 from scalingrepro.verdict.browser import check_page, find_chromium, screenshot
 from scalingrepro.verdict.claims import load_claims
-from scalingrepro.verdict.outputs import CLAIMS_PAGE, CLAIMS_TABLE, COLUMNS
+from scalingrepro.verdict.outputs import COLUMNS
 from scalingrepro.verdict.results import NeedsSamplingStage, NotEstimable, Results
 
 pytestmark = pytest.mark.pipeline
 
-REPORT = paths.PAPER / "report.html"
-SCREENSHOT = paths.RESULTS / "report_screenshot.png"
+# The test configuration's outputs sit under its own output root.
+CLAIMS_TABLE, CLAIMS_PAGE = TEST_ROOT / paths.claims_table(), TEST_ROOT / paths.claims_page()
+REPORT, SCREENSHOT = TEST_ROOT / paths.report_page(), TEST_ROOT / paths.report_screenshot()
 MAX_REPORT_BYTES = 3_000_000
 
 
@@ -132,16 +133,17 @@ def chromium():
     return found
 
 
-def test_report_opens_offline_with_every_image_decoded_and_every_link_resolving(report, chromium, repo_root):
+def test_report_opens_offline_with_every_image_decoded_and_every_link_resolving(report, chromium, workflow_run, repo_root):
     page = check_page(report, chromium)
     assert page.title == "Replication report"
     assert len(page.images) >= 40
     assert not page.undecoded_images(), f"images that do not decode: {page.undecoded_images()}"
     assert not page.broken_links(report), f"links to missing files: {page.broken_links(report)}"
     assert not page.resources, f"the report fetches external resources: {page.resources}"
-    shot = screenshot(report, report.parents[1] / SCREENSHOT, chromium)
+    shot = screenshot(report, workflow_run / SCREENSHOT, chromium)
     assert shot.stat().st_size > 10_000
-    (repo_root / SCREENSHOT).parent.mkdir(exist_ok=True)
+    # Kept in the checkout's test tree (runs/test/results/), apart from the real results.
+    (repo_root / SCREENSHOT).parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(shot, repo_root / SCREENSHOT)
 
 

@@ -8,6 +8,8 @@ CHINCHILLA_FIT = config["chinchilla"]["fit"]
 CHINCHILLA_PERTURBATIONS = config["chinchilla"]["perturbations"]
 # Every (perturbation, shard) job of the sweep; only the 187-configuration noise sweep is split.
 PERTURBATION_SHARDS = [(kind, shard) for kind in PERTURBATIONS for shard in range(shard_count(kind, CHINCHILLA_PERTURBATIONS))]
+# The perturbation fits use every fit setting except the list of interpretations fit in §2.
+PERTURBATION_FIT = {key: value for key, value in CHINCHILLA_FIT.items() if key != "interpretations"}
 
 CONTRACT_TABLES += [
     paths.chinchilla(name)
@@ -49,8 +51,8 @@ rule fit_chinchilla_perturbations:
         perturbation="|".join(PERTURBATIONS),
         shard=r"\d+",
     params:
-        fit=CHINCHILLA_FIT,
-        perturbations=CHINCHILLA_PERTURBATIONS,
+        fit=PERTURBATION_FIT,
+        perturbations=lambda wildcards: perturbation_sweep_settings(wildcards.perturbation),
         n_shards=lambda wildcards: shard_count(wildcards.perturbation, CHINCHILLA_PERTURBATIONS),
     conda:
         ANALYSIS_ENV
@@ -78,8 +80,8 @@ rule combine_chinchilla_perturbations:
         trend_summary=str(paths.chinchilla("perturbation_trend_summary.csv")),
         bands=str(paths.chinchilla("perturbation_realistic_bands.csv")),
     params:
-        fit=CHINCHILLA_FIT,
-        perturbations=CHINCHILLA_PERTURBATIONS,
+        n_excluded_highest_loss=CHINCHILLA_FIT["n_excluded_highest_loss"],
+        perturbations={key: CHINCHILLA_PERTURBATIONS[key] for key in ("counts", "realistic_relative_error", "agreement_standard_errors")},
     conda:
         ANALYSIS_ENV
     log:

@@ -3,19 +3,24 @@
 import re
 import sys
 
-from snakemake.utils import min_version, validate
+from snakemake.exceptions import WorkflowError
+from snakemake.utils import min_version
 
-from scalingrepro.pipeline import paths
+from scalingrepro.pipeline import paths, settings
 from scalingrepro.pipeline.sources import load_manifest
 from scalingrepro.registry import all_targets
 from scalingrepro.sampling import locations as sampling_locations
 from scalingrepro.sampling.checkpoints import job_resources, model_location
 from scalingrepro.sampling.source import gold_benchmarks, is_sampled
-from scalingrepro.verdict.outputs import CLAIMS_PAGE, CLAIMS_TABLE
 
 min_version("9.0")
 
-validate(config, "../schemas/config.schema.yaml")
+# Unknown keys, schema (with defaults) and cross-key constraints, before any job is planned.
+try:
+    settings.validate_config(config)
+except settings.ConfigError as error:
+    raise WorkflowError(str(error)) from None
+paths.use_output_root(config["output_root"])
 
 SOURCES = load_manifest(paths.SOURCES_MANIFEST)
 TARGETS = all_targets(config)
@@ -38,7 +43,7 @@ CONTRACT_TABLES = []
 def all_outputs():
     """Every contract table, every registered figure and table with its executed and rendered
     notebook, and the claim-by-claim verdict."""
-    outputs = [str(path) for path in CONTRACT_TABLES] + [str(CLAIMS_TABLE), str(CLAIMS_PAGE)]
+    outputs = [str(path) for path in CONTRACT_TABLES] + [str(paths.claims_table()), str(paths.claims_page())]
     for target in TARGETS:
         outputs += target.outputs
         outputs += [str(paths.executed_notebook(target.id)), str(paths.rendered_notebook(target.id))]
@@ -53,10 +58,24 @@ def report_inputs():
     return inputs
 
 
+def where_outputs_are():
+    """The closing lines of a successful run: where to find what it made."""
+    return "\n".join(
+        [
+            f"Figures: {paths.FIGURES}/   tables: {paths.TABLES}/   (index: paper/README.md)",
+            f"Executed notebooks: {paths.EXECUTED_NOTEBOOKS}/<target>.html   logs: {paths.LOGS}/<rule>/",
+        ]
+    )
+
+
 # Paper G input functions shared by the fit and backtest rules.
 GOLD_SOURCES = config["generative"]["fit"]["gold_likelihood"]["sources"]
 # Benchmarks with gold likelihoods: released ones (GSM8K), or every benchmark when sampled and scored.
 GOLD_BENCHMARKS = gold_benchmarks(config)
+# What the checkpoint table (scalingrepro.generative.pythia.checkpoint_table) reads of
+# generative.outcomes: rules that only need the checkpoints get these keys, so that changing
+# the problem set or the sampling-cost arithmetic does not rerun them.
+CHECKPOINT_SETTINGS = {key: config["generative"]["outcomes"][key] for key in ("pythia", "excluded_checkpoints")}
 BACKTEST_SETTINGS = config["generative"]["backtest"]
 
 
@@ -114,3 +133,12 @@ def problem_inputs(wildcards):
 def size_resource(name):
     """A job resource (gpus, mem_mb, runtime) of the model size a sampling or scoring job runs."""
     return lambda wildcards: job_resources(SAMPLING, wildcards.size)[name]
+
+
+def perturbation_sweep_settings(kind):
+    """The settings one Chinchilla perturbation's shards read: the perturbed counts and that
+    perturbation's grid, plus the noise repeats and seed for the noise sweep only, so that changing
+    one grid reruns only that sweep."""
+    perturbations = config["chinchilla"]["perturbations"]
+    noise = {key: perturbations[key] for key in ("noise_repeats", "noise_seed")} if kind == "log_normal_noise" else {}
+    return {"counts": perturbations["counts"], "grids": {kind: perturbations["grids"][kind]}, **noise}

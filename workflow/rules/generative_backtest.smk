@@ -14,11 +14,10 @@ rule backtest_law:
         benchmark="|".join(GENERATIVE_BENCHMARKS),
         law="|".join(BACKTEST_SETTINGS["laws"]),
     params:
-        outcomes=config["generative"]["outcomes"],
+        outcomes=CHECKPOINT_SETTINGS,
         estimators=config["generative"]["passk"]["estimators"],
         target=BACKTEST_SETTINGS["target"],
         k_values=BACKTEST_SETTINGS["k_values"],
-        multi_start_every=BACKTEST_SETTINGS["multi_start_every_n_caps"],
         gold_aggregate=config["generative"]["fit"]["gold_likelihood"]["aggregate"],
         apply_exclusions=config["generative"]["fit"]["apply_exclusions"],
     conda:

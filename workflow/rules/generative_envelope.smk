@@ -16,7 +16,7 @@ rule compute_envelope:
         benchmark="|".join(GENERATIVE_BENCHMARKS),
     params:
         flop_per_parameter_token=ENVELOPE_SETTINGS["flop_per_parameter_token"],
-        outcomes=config["generative"]["outcomes"],
+        outcomes=CHECKPOINT_SETTINGS,
     conda:
         ANALYSIS_ENV
     log:

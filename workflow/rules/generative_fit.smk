@@ -16,7 +16,7 @@ rule compute_gold_likelihood:
     wildcard_constraints:
         benchmark="|".join(GOLD_BENCHMARKS) or "^$",
     params:
-        outcomes=config["generative"]["outcomes"],
+        outcomes=CHECKPOINT_SETTINGS,
         aggregate=FIT_SETTINGS["gold_likelihood"]["aggregate"],
     conda:
         ANALYSIS_ENV
@@ -39,8 +39,12 @@ rule fit_scaling_laws:
         benchmark="|".join(GENERATIVE_BENCHMARKS),
         estimator="|".join(FIT_ESTIMATORS),
     params:
-        outcomes=config["generative"]["outcomes"],
-        settings=FIT_SETTINGS,
+        outcomes=CHECKPOINT_SETTINGS,
+        # The keys the fits read, not the whole block: figure_k only shapes figures.
+        laws=FIT_SETTINGS["laws"],
+        bootstrap=FIT_SETTINGS["bootstrap"],
+        gold_aggregate=FIT_SETTINGS["gold_likelihood"]["aggregate"],
+        apply_exclusions=FIT_SETTINGS["apply_exclusions"],
     conda:
         ANALYSIS_ENV
     log:

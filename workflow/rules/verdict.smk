@@ -12,8 +12,8 @@ rule check_claims:
         schema=CLAIMS_SCHEMA,
         tables=claim_inputs(config),
     output:
-        table=str(CLAIMS_TABLE),
-        page=str(CLAIMS_PAGE),
+        table=str(paths.claims_table()),
+        page=str(paths.claims_page()),
     conda:
         ANALYSIS_ENV
     log:
@@ -28,9 +28,9 @@ rule report:
         claims=rules.check_claims.output.table,
         page=rules.check_claims.output.page,
         shown=report_inputs(),
-        templates="workflow/report/templates/verdict_report/index.html.j2",
+        templates=str(paths.REPORT_TEMPLATE / "index.html.j2"),
     output:
-        report=str(paths.PAPER / "report.html"),
+        report=str(paths.report_page()),
     conda:
         ANALYSIS_ENV
     log:

@@ -12,7 +12,7 @@ tables = perturb.summarize_sweep(
     interpretation_slopes=pd.read_csv(snakemake.input.interpretation_slopes),
     fits=pd.concat([pd.read_csv(path, keep_default_na=False, na_values=[""]) for path in snakemake.input.fits], ignore_index=True),
     bands=pd.concat([pd.read_csv(path) for path in snakemake.input.tokens_per_parameter], ignore_index=True),
-    n_excluded=int(snakemake.params.fit["n_excluded_highest_loss"]),
+    n_excluded=int(snakemake.params.n_excluded_highest_loss),
     perturbation_config=snakemake.params.perturbations,
 )
 for name, table in tables.items():

@@ -1,24 +1,18 @@
-"""Generated paper rules: execute a target's notebook with Papermill, then render it to HTML."""
+"""Generated paper rules: execute a target's notebook with Papermill, then render it to HTML.
+
+The kernel's own chatter (transport warnings, the interrupt it logs while shutting down) and any
+warning a notebook raises go to the job's log, not to the console of the whole run.
+"""
 
 from pathlib import Path
 
-import nbconvert
-import papermill
+from scalingrepro.pipeline import logs, notebooks
 
-from scalingrepro.pipeline import logs
-
-log = logs.configure(snakemake.log[0])
+log = logs.configure(snakemake.log[0], console=False)
 log.info("executing %s -> %s", snakemake.input.notebook, snakemake.output.notebook)
-papermill.execute_notebook(
-    snakemake.input.notebook,
-    snakemake.output.notebook,
-    parameters=dict(snakemake.params.parameters),
-    kernel_name="python3",
-    cwd=str(Path.cwd()),  # notebooks read and write repository-relative paths
-    progress_bar=False,
-)
-html, _ = nbconvert.HTMLExporter().from_filename(snakemake.output.notebook)
-Path(snakemake.output.html).write_text(html)
+with notebooks.stderr_to(snakemake.log[0]):
+    notebooks.execute(snakemake.input.notebook, snakemake.output.notebook, dict(snakemake.params.parameters))
+Path(snakemake.output.html).write_text(notebooks.render_html(snakemake.output.notebook))
 missing = [path for path in snakemake.output[:-2] if not Path(path).is_file()]
 if missing:
     raise SystemExit(f"{snakemake.input.notebook} ran but did not write {missing}; it must save every registered output.")

@@ -22,7 +22,7 @@ sweep = perturb.configurations(perturbation_config, (snakemake.wildcards.perturb
 shard = perturb.shard_configurations(sweep, int(snakemake.params.n_shards), int(snakemake.wildcards.shard))
 started = time.perf_counter()
 fits, bands = perturb.analyze_configurations(
-    runs, shard, counts_column, settings, int(fit_config["n_excluded_highest_loss"]), int(perturbation_config["noise_seed"]), log=log
+    runs, shard, counts_column, settings, int(fit_config["n_excluded_highest_loss"]), perturbation_config.get("noise_seed"), log=log
 )
 log.info("%d configurations in %.1f s (%d invalid)", len(fits), time.perf_counter() - started, int((~fits["valid"]).sum()))
 fits.to_csv(snakemake.output.fits, index=False)

@@ -9,7 +9,6 @@ from scalingrepro.pipeline import logs
 from scalingrepro.pipeline.errors import exit_on_input_error
 
 log = logs.configure(snakemake.log[0])
-settings = snakemake.params.settings
 estimator = snakemake.wildcards.estimator
 started = time.perf_counter()
 checkpoints = pythia.checkpoint_table(snakemake.params.outcomes)
@@ -27,19 +26,19 @@ data = fitting.benchmark_data(
 log.info("%s: %d checkpoints, %d problems, %d k values", estimator, len(data.checkpoints), len(data.problems), len(data.ks))
 consistency = fitting.point_target_discrepancy(data)
 log.info("max |Eq. 2 from per-problem pass@k − pass_at_k.csv| over checkpoints and k: %.3g", consistency)
-bootstrap = settings["bootstrap"]
+bootstrap = snakemake.params.bootstrap
 fits, diagnostics = fitting.fit_benchmark(
     data,
-    settings["laws"],
+    snakemake.params.laws,
     estimator,
     n_resamples=bootstrap["resamples"],
     seed=bootstrap["seed"],
     quantiles=tuple(bootstrap["quantiles"]),
-    gold_aggregate=settings["gold_likelihood"]["aggregate"],
-    apply_exclusions=settings["apply_exclusions"],
+    gold_aggregate=snakemake.params.gold_aggregate,
+    apply_exclusions=snakemake.params.apply_exclusions,
 )
 log.info("fits with %d resamples done after %.1f s", bootstrap["resamples"], time.perf_counter() - started)
-variants = fitting.fit_variants(data, settings["laws"], estimator, settings["gold_likelihood"]["aggregate"], settings["apply_exclusions"])
+variants = fitting.fit_variants(data, snakemake.params.laws, estimator, snakemake.params.gold_aggregate, snakemake.params.apply_exclusions)
 fits.to_csv(snakemake.output.fits, index=False)
 diagnostics.to_csv(snakemake.output.diagnostics, index=False)
 variants.to_csv(snakemake.output.variants, index=False)

@@ -70,8 +70,8 @@ def noise_standard_normals(n_models: int, seed: int, repeat: int) -> np.ndarray:
     return np.random.default_rng([seed, repeat]).standard_normal(n_models)
 
 
-def perturb(counts: np.ndarray, configuration: Configuration, noise_seed: int) -> np.ndarray:
-    """The perturbed counts of one configuration."""
+def perturb(counts: np.ndarray, configuration: Configuration, noise_seed: int | None) -> np.ndarray:
+    """The perturbed counts of one configuration (`noise_seed` is read by the noise sweep only)."""
     kind, value = configuration.perturbation, configuration.value
     if kind == "multiplicative":
         return multiplicative(counts, value)
@@ -306,7 +306,7 @@ def shard_configurations(all_configurations: list[Configuration], n_shards: int,
     return all_configurations[shard::n_shards]
 
 
-def analyze_configurations(runs: pd.DataFrame, configurations_to_run: list[Configuration], counts_column: str, settings, n_excluded: int, noise_seed: int, log=None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def analyze_configurations(runs: pd.DataFrame, configurations_to_run: list[Configuration], counts_column: str, settings, n_excluded: int, noise_seed: int | None, log=None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Perturb, fit, bootstrap and compute tokens per parameter for each configuration.
 
     runs: runs.csv; counts_column: the counts perturbed; settings: chinchilla_fit.FitSettings.

@@ -137,8 +137,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-sweep", action="store_true", help="leave out the perturbation sweep")
     arguments = parser.parse_args(argv)
     process_counts = arguments.processes or [1, 2]
+    # Override files are named from where the command was started; everything else is the checkout's.
+    override_files = [Path(name).resolve() for name in arguments.configfile]
+    os.chdir(paths.REPOSITORY_ROOT)
 
-    config = load_config(*arguments.configfile)
+    config = load_config(*override_files)
     fit_config = config["chinchilla"]["fit"]
     settings = chinchilla_fit.FitSettings.from_config(fit_config)
     n_excluded = int(fit_config["n_excluded_highest_loss"])

@@ -20,7 +20,7 @@ from ..pipeline import paths
 from ..pipeline.errors import InputError, format_paragraph
 from ..pipeline.settings import load_config
 from ..registry import markdown_index
-from ..verdict.outputs import CLAIMS_TABLE, verdict_summaries
+from ..verdict.outputs import verdict_summaries
 
 START, END = "<!-- figure-index:start -->", "<!-- figure-index:end -->"
 
@@ -39,7 +39,7 @@ def strip_verdicts(index: str) -> str:
 
 def checked_verdicts(root: Path = paths.REPOSITORY_ROOT) -> dict[str, str]:
     """Target id -> verdicts in words, from the checkout's results/claims.csv."""
-    table_path = root / CLAIMS_TABLE
+    table_path = root / paths.claims_table()
     if not table_path.is_file():
         raise InputError(str(table_path), "the checked claims are missing, so the index has no verdicts.", "run `snakemake --cores all results/claims.csv` first.")
     return verdict_summaries(pd.read_csv(table_path, keep_default_na=False))

@@ -23,7 +23,7 @@ from typing import Mapping
 import pandas as pd
 
 from ..pipeline import paths, sources
-from ..pipeline.checkout import copy_repository
+from ..pipeline.checkout import commit_description, copy_repository
 from ..pipeline.settings import load_config
 
 
@@ -94,11 +94,13 @@ def main(argv: list[str] | None = None) -> int:
 
     from ..registry import all_targets  # noqa: PLC0415 (the registry needs the config only here)
 
+    load_before = os.getloadavg()[0]  # other work on the machine slows every stage; say how much there was
+    configfile = str(Path(arguments.configfile).resolve()) if arguments.configfile else None  # the copy runs elsewhere
     scratch = Path(arguments.workdir) if arguments.workdir else Path(tempfile.mkdtemp(prefix="scalingrepro-timing-"))
     workdir = copy_repository(paths.REPOSITORY_ROOT, scratch)
     command = [sys.executable, "-m", "snakemake", "--cores", arguments.cores]
-    if arguments.configfile:
-        command += ["--configfile", arguments.configfile]
+    if configfile:
+        command += ["--configfile", configfile]
     environment = snakemake_environment(os.environ)
     run_log = workdir / "logs" / "workflow_timing.log"
     run_log.parent.mkdir(parents=True, exist_ok=True)
@@ -111,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
         # The copy is kept so that the logs named here can be read.
         print(f"snakemake failed (exit {result.returncode}); see {run_log} and the job logs under {workdir}/logs", file=sys.stderr)
         return result.returncode
-    config = load_config(*([arguments.configfile] if arguments.configfile else []), root=workdir)
+    config = load_config(*([configfile] if configfile else []), root=workdir)
     paper_rules = {target.id for target in all_targets(config)}
     table = stage_table(job_times(workdir))
     if not arguments.by_figure:
@@ -121,6 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     with pd.option_context("display.width", 200, "display.max_rows", 500):
         print(table.to_string())
     print(f"\nend-to-end wall time: {wall:.1f} s ({wall / 60:.2f} min) with --cores {arguments.cores} on {os.cpu_count()} CPUs, {platform.processor() or platform.machine()}")
+    print(f"measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} at commit {commit_description(paths.REPOSITORY_ROOT)}; load average before the run {load_before:.1f}")
     return 0
 
 

@@ -8,8 +8,11 @@ over which a parameter stays within a tolerance of its full-fit value.
 
 Fits use `scalingrepro.generative.fitting` (the objective and optimizer of the full fits). The points above a cap
 are masked out, so all (cap, estimator, k) fits of a law run as batches: the multi-start grid at every
-few caps (configurable; 1 = every cap, the most thorough), then warm-started refits passed down and up
-the caps and across neighbouring k, each (cap, estimator, k) keeping the solution with the lowest SSE.
+cap, then warm-started refits passed down and up the caps and across neighbouring k as further starts,
+each (cap, estimator, k) keeping the solution with the lowest SSE. A warm start only ever adds a
+candidate: it never replaces the grid, so a cap cannot inherit a poor optimum from its neighbour.
+Fits whose exponent ends on its bound are kept but marked `at_bound`: such a fit is not an estimate
+(the data do not determine the exponent), so stability horizons leave it out.
 Series whose target pass@k is unusable are recorded without fitting.
 """
 
@@ -22,20 +25,23 @@ import numpy as np
 import pandas as pd
 
 from .fitting import BatchFit, fit_law_batch, usable_targets
-from .laws import ALL_PARAMETER_NAMES, LAWS, Law
+from .laws import ALL_PARAMETER_NAMES, LAWS, MAX_EXPONENT, MIN_EXPONENT, Law
 
 BACKTEST_COLUMNS = [
     "law", "estimator", "k", "c_max", "c_max_over_target", "n_points", "predicted", "actual", "relative_error",
 ]
-BACKTEST_EXTRA_COLUMNS = ["sse_log", "converged", "skip_reason"]
+BACKTEST_EXTRA_COLUMNS = ["sse_log", "converged", "at_bound", "skip_reason"]
 STABILITY_COLUMNS = [
     "law", "estimator", "k", "parameter", "full_fit", "tolerance", "stable_orders", "stable_c_max_over_target",
-    "nearest_cap_orders", "n_caps_fitted", "relative_error_tolerance", "error_first_below_orders",
+    "nearest_cap_orders", "n_caps_fitted", "n_caps_at_bound", "relative_error_tolerance", "error_first_below_orders",
     "error_stays_below_orders", "final_relative_error",
 ]
 SKIP_TOO_FEW_POINTS = "fewer usable points than the law has parameters"
 SKIP_TARGET_NOT_ESTIMABLE = "the target's pass@k is not estimable (or is 0 or 1) for this estimator and k"
 SKIP_FIT_FAILED = "the fit returned no admissible parameters"
+# An exponent within this relative distance of a bound sits on it: towards the bound the loss goes
+# flat, and the optimizer stops a little short of it (alpha 9.95 for a bound of 10 on GSM8K).
+BOUND_RELATIVE_TOLERANCE = 0.01
 
 
 @dataclass(frozen=True)
@@ -100,11 +106,14 @@ def _set_row(fits: BatchFit, index: int, row: BatchFit) -> None:
     fits.parameters[index], fits.sse_log[index], fits.n_points[index], fits.converged[index] = row.parameters, row.sse_log, row.n_points, row.converged
 
 
-def anchor_caps(n_caps: int, multi_start_every: int) -> np.ndarray:
-    """Indices of the caps fitted from the multi-start grid: every `multi_start_every`-th cap counting
-    down from the largest, and the smallest."""
-    anchors = set(range(n_caps - 1, -1, -max(int(multi_start_every), 1)))
-    return np.array(sorted(anchors | ({0} if n_caps else set())), dtype=int)
+def exponent_at_bound(law: Law, parameters: np.ndarray) -> np.ndarray:
+    """(rows,) True where any exponent of `parameters` (rows, p) lies on its bound (MIN_EXPONENT or
+    MAX_EXPONENT, within BOUND_RELATIVE_TOLERANCE); False for unfitted (NaN) rows."""
+    parameters = np.atleast_2d(np.asarray(parameters, dtype=float))
+    exponents = parameters[:, [law.parameter_names.index(term.exponent) for term in law.terms]]
+    with np.errstate(invalid="ignore"):
+        on_bound = (exponents >= MAX_EXPONENT * (1 - BOUND_RELATIVE_TOLERANCE)) | (exponents <= MIN_EXPONENT * (1 + BOUND_RELATIVE_TOLERANCE))
+    return on_bound.any(axis=1)
 
 
 def fit_under_caps(
@@ -114,16 +123,15 @@ def fit_under_caps(
     targets: np.ndarray,
     caps: np.ndarray,
     series_groups: np.ndarray | None = None,
-    multi_start_every: int = 1,
 ) -> CapFits:
     """Fit `law` for every cap and series, on the checkpoints with compute ≤ cap.
 
     log_x: (n, n_terms) logs of the law's covariates per checkpoint; compute: (n,) checkpoint compute;
     targets: (n_series, n) −log pass@k (NaN or non-positive where unusable); caps: ascending.
     series_groups: (n_series,) labels; neighbour-k warm starts stay within a label (default: one group).
-    multi_start_every: the multi-start grid runs at every such cap (see `anchor_caps`); then every cap is
-    refit warm-started from the cap above (down the caps) and from the cap below (up the caps), and from
-    its neighbouring k, keeping per (cap, series) the solution with the lowest SSE.
+    Every (cap, series) starts from the multi-start grid; then every cap is refit warm-started from the
+    cap above (down the caps), from the cap below (up the caps) and from its neighbouring k, keeping
+    per (cap, series) the solution with the lowest SSE.
     """
     law = LAWS[law] if isinstance(law, str) else law
     log_x = np.asarray(log_x, dtype=float)
@@ -135,18 +143,14 @@ def fit_under_caps(
     n_caps, n_series = len(caps), len(targets)
     masked = np.where(compute[None, None, :] <= caps[:, None, None], targets[None], np.nan)  # (caps, series, n)
     flat_targets = masked.reshape(n_caps * n_series, -1)
-    # Caps that are not anchors start at SSE = inf and are filled by the warm-started passes.
+    # The grid at every cap: warm starts below can only improve on it, never stand in for it.
+    gridded = _flat(fit_law_batch(law, log_x, flat_targets, log_reference=log_reference), (n_caps, n_series))
     best = BatchFit(
-        parameters=np.full((n_caps, n_series, len(law.parameter_names)), np.nan),
-        sse_log=np.full((n_caps, n_series), np.inf),
+        parameters=gridded.parameters.copy(),
+        sse_log=np.where(np.isfinite(gridded.sse_log), gridded.sse_log, np.inf),
         n_points=usable_targets(masked).sum(axis=-1).astype(np.int64),
-        converged=np.zeros((n_caps, n_series), dtype=bool),
+        converged=gridded.converged.copy(),
     )
-    anchors = anchor_caps(n_caps, multi_start_every)
-    if len(anchors):
-        anchored = _flat(fit_law_batch(law, log_x, masked[anchors].reshape(len(anchors) * n_series, -1), log_reference=log_reference), (len(anchors), n_series))
-        for position, cap_index in enumerate(anchors):
-            _set_row(best, cap_index, _row(anchored, position))
     for order in (range(n_caps - 2, -1, -1), range(1, n_caps)):  # down the caps, then up
         for index in order:
             neighbour = index + 1 if order.step < 0 else index - 1
@@ -213,6 +217,7 @@ def backtest_table(
         table[name] = flat_parameters[:, law.parameter_names.index(name)] if name in law.parameter_names else np.nan
     table["sse_log"] = cap_fits.fits.sse_log.reshape(-1)
     table["converged"] = cap_fits.fits.converged.reshape(-1)
+    table["at_bound"] = exponent_at_bound(law, flat_parameters) & fitted
     too_few = table["n_points"].to_numpy() < len(law.parameter_names)
     reasons = np.where(~target_usable, SKIP_TARGET_NOT_ESTIMABLE, np.where(too_few, SKIP_TOO_FEW_POINTS, np.where(~fitted, SKIP_FIT_FAILED, "")))
     table["skip_reason"] = reasons
@@ -275,14 +280,15 @@ def stability_table(
 
     backtest: backtest.csv rows; full_fits: fits.csv rows (`law, estimator, k` and parameters).
     absolute_tolerances: per-parameter floor on the allowed deviation (for parameters whose full-fit
-    value is ≈ 0, such as the irreducible errors at large k). Rows with a skip reason count as outside.
+    value is ≈ 0, such as the irreducible errors at large k). Rows with a skip reason, and fits on an
+    exponent bound (`at_bound`: not estimates), count as outside for the parameters and the errors.
     """
     rows = []
     reference = full_fits.set_index(["law", "estimator", "k"])
     for (law_name, estimator, k), group in backtest.groupby(["law", "estimator", "k"], sort=True):
         law = LAWS[law_name]
         ratio = group["c_max_over_target"].to_numpy()
-        fitted = group["skip_reason"].fillna("").eq("").to_numpy()
+        fitted = (group["skip_reason"].fillna("").eq("") & ~group["at_bound"].astype(bool)).to_numpy()
         errors = np.where(fitted, group["relative_error"].to_numpy(dtype=float), np.nan)
         first_below, stays_below = error_horizons(ratio, errors, relative_error_tolerance)
         nearest = int(np.argmax(ratio))
@@ -308,6 +314,7 @@ def stability_table(
                     "stable_c_max_over_target": smallest_ratio,
                     "nearest_cap_orders": float(-np.log10(ratio[nearest])),
                     "n_caps_fitted": int(fitted.sum()),
+                    "n_caps_at_bound": int(group["at_bound"].astype(bool).sum()),
                     "relative_error_tolerance": relative_error_tolerance,
                     "error_first_below_orders": first_below,
                     "error_stays_below_orders": stays_below,
@@ -335,7 +342,6 @@ def backtest_law(
     targets: np.ndarray,
     target_index: int,
     series: pd.DataFrame,
-    multi_start_every: int = 1,
 ) -> pd.DataFrame:
     """Backtest one law: fit under every cap below the target's compute and predict the target.
 
@@ -349,7 +355,7 @@ def backtest_law(
     training = np.flatnonzero((np.arange(len(compute)) != target_index) & (compute < target_compute))
     caps = compute_caps(compute[training], target_compute)
     active = usable_targets(targets[:, target_index])
-    fitted = fit_under_caps(law, log_x[training], compute[training], targets[active][:, training], caps, series["estimator"].to_numpy()[active], multi_start_every)
+    fitted = fit_under_caps(law, log_x[training], compute[training], targets[active][:, training], caps, series["estimator"].to_numpy()[active])
     cap_fits = CapFits(caps=caps, fits=_expand_series(fitted.fits, active, targets[:, training], compute[training], caps))
     target_covariates = dict(zip(law.covariates, np.exp(log_x[target_index])))
     return backtest_table(law, cap_fits, series, target_covariates, targets[:, target_index], target_compute)
@@ -373,7 +379,6 @@ def run_backtest(
     target: Mapping[str, object],
     estimators: Sequence[str],
     ks: Sequence[int],
-    multi_start_every: int = 1,
 ) -> pd.DataFrame:
     """Backtest one law from tables.
 
@@ -385,7 +390,7 @@ def run_backtest(
     index = target_position(checkpoints, target)
     series, targets = wide_targets(pass_at_k, checkpoints, estimators, ks)
     log_x = np.log(checkpoints[list(law.covariates)].to_numpy(dtype=float))
-    return backtest_law(law, log_x, checkpoints["compute"].to_numpy(dtype=float), targets, index, series, multi_start_every)
+    return backtest_law(law, log_x, checkpoints["compute"].to_numpy(dtype=float), targets, index, series)
 
 
 def target_position(checkpoints: pd.DataFrame, target: Mapping[str, object]) -> int:

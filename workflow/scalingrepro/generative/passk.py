@@ -24,6 +24,8 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special
 
+from ..pipeline.grids import log_spaced_integers
+
 ESTIMATORS = ("unbiased", "beta_binomial")
 CHECKPOINT_COLUMNS = ["size", "step", "params", "tokens", "compute"]
 PROBLEM_COLUMNS = CHECKPOINT_COLUMNS + ["problem_idx", "k", "estimator", "pass_at_k"]
@@ -41,15 +43,7 @@ def k_grid(passk_config: Mapping[str, Any]) -> np.ndarray:
     decade, plus every power of ten in the range; ascending int64.
     """
     grid = passk_config["k_grid"]
-    k_min, k_max, per_decade = int(grid["k_min"]), int(grid["k_max"]), int(grid["points_per_decade"])
-    if not 1 <= k_min <= k_max:
-        raise ValueError(f"k grid needs 1 <= k_min <= k_max, got {k_min}, {k_max}")
-    decades = np.log10(k_max) - np.log10(k_min)
-    n_points = max(int(np.ceil(decades * per_decade)) + 1, 2)
-    log_spaced = np.rint(np.geomspace(k_min, k_max, n_points))
-    powers_of_ten = 10.0 ** np.arange(np.ceil(np.log10(k_min)), np.floor(np.log10(k_max)) + 1)
-    values = np.unique(np.concatenate([log_spaced, powers_of_ten, [k_min, k_max]]))
-    return values[(values >= k_min) & (values <= k_max)].astype(np.int64)
+    return log_spaced_integers(grid["k_min"], grid["k_max"], grid["points_per_decade"])
 
 
 def _log_survival_product(numerator: np.ndarray, denominator: np.ndarray, direction: float, k: np.ndarray) -> np.ndarray:

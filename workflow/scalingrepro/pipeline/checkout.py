@@ -23,3 +23,9 @@ def copy_repository(root: Path, destination: Path) -> Path:
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(root / name, target)
     return destination
+
+
+def commit_description(root: Path) -> str:
+    """The checked-out commit (short hash, '-dirty' with local changes), or 'unknown' outside git."""
+    described = subprocess.run(["git", "describe", "--always", "--dirty", "--abbrev=10"], cwd=root, capture_output=True, text=True)
+    return described.stdout.strip() if described.returncode == 0 else "unknown"

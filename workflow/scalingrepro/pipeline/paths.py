@@ -3,19 +3,26 @@
 The Snakefile, the rule scripts, the notebooks and the tests all take paths from here.
 Paths are relative to the repository root (the Snakemake working directory); commands run from
 elsewhere in the checkout change into `REPOSITORY_ROOT` first.
+
+Generated outputs (results, paper figures and tables, logs, executed notebooks) sit under the
+output root, the `output_root` setting: "." (the repository itself) by default, a separate tree
+such as runs/test for reduced-setting runs. `use_output_root` moves them all at once; inputs,
+notebooks and configuration stay where they are.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 # The checkout this package is installed from (pip install -e .): workflow/scalingrepro/pipeline/.
 REPOSITORY_ROOT = Path(__file__).resolve().parents[3]
 
+# The output root travels to rule scripts and notebook kernels (child processes of Snakemake)
+# through this environment variable, so that every process puts outputs in the same tree.
+OUTPUT_ROOT_VARIABLE = "SCALINGREPRO_OUTPUT_ROOT"
+
 RESOURCES = Path("resources")
-RESULTS = Path("results")
-LOGS = Path("logs")
-PAPER = Path("paper")
 NOTEBOOKS = Path("notebooks")
 DATA = Path("data")
 
@@ -23,13 +30,25 @@ TABLE_A9 = DATA / "hoffmann2022_table_a9.csv"
 SOURCES_MANIFEST = Path("config") / "sources.yaml"
 CONFIG = Path("config") / "config.yaml"
 CONFIG_SCHEMA = Path("workflow") / "schemas" / "config.schema.yaml"
-
-EXECUTED_NOTEBOOKS = RESULTS / "notebooks"
-FIGURES = PAPER / "figures"
-TABLES = PAPER / "tables"
+# nbconvert templates: the rendered notebooks (the lab template without CDN scripts) and the report.
+TEMPLATES = Path("workflow") / "templates"
+NOTEBOOK_HTML_TEMPLATE = TEMPLATES / "offline_notebook"
+REPORT_TEMPLATE = TEMPLATES / "verdict_report"
 
 FIGURE_SUFFIXES = (".pdf", ".png")
 TABLE_SUFFIXES = (".csv", ".tex")
+
+
+def use_output_root(root: str | Path) -> None:
+    """Put every generated output under `root` (the `output_root` setting) from now on."""
+    global OUTPUT_ROOT, RESULTS, LOGS, PAPER, EXECUTED_NOTEBOOKS, FIGURES, TABLES  # noqa: PLW0603 (one switch for all output paths)
+    OUTPUT_ROOT = Path(root)
+    RESULTS, LOGS, PAPER = OUTPUT_ROOT / "results", OUTPUT_ROOT / "logs", OUTPUT_ROOT / "paper"
+    EXECUTED_NOTEBOOKS, FIGURES, TABLES = RESULTS / "notebooks", PAPER / "figures", PAPER / "tables"
+    os.environ[OUTPUT_ROOT_VARIABLE] = str(OUTPUT_ROOT)
+
+
+use_output_root(os.environ.get(OUTPUT_ROOT_VARIABLE, "."))
 
 
 def resource(file_name: str) -> Path:
@@ -55,6 +74,26 @@ def executed_notebook(target_id: str) -> Path:
 def rendered_notebook(target_id: str) -> Path:
     """The HTML rendering of an executed notebook."""
     return EXECUTED_NOTEBOOKS / f"{target_id}.html"
+
+
+def claims_table() -> Path:
+    """Every checked claim with its verdict (results/claims.csv)."""
+    return RESULTS / "claims.csv"
+
+
+def claims_page() -> Path:
+    """The claims grouped by paper and section, verdict counts on top (paper/claims.md)."""
+    return PAPER / "claims.md"
+
+
+def report_page() -> Path:
+    """The browsable report: verdicts, then every figure and table in paper order."""
+    return PAPER / "report.html"
+
+
+def report_screenshot() -> Path:
+    """A headless browser's screenshot of the report, kept beside the results."""
+    return RESULTS / "report_screenshot.png"
 
 
 def log(rule: str, name: str = "log") -> Path:

@@ -6,6 +6,7 @@ is served through a small copying downloader because pooch has no file:// suppor
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 from dataclasses import dataclass
@@ -17,6 +18,11 @@ import yaml
 from .errors import InputError
 
 MIRROR_ENV_VAR = "REPRO_MIRROR"
+
+# pooch announces every fetch on the console through its own logger ("Downloading data from
+# 'file-mirror://…'", even for a local copy); the acquire rule logs what it does to the job's log,
+# so only pooch's warnings are kept.
+pooch.get_logger().setLevel(logging.WARNING)
 
 
 @dataclass(frozen=True)
@@ -97,4 +103,13 @@ def acquire(source: Source, destination: Path, mirror: Path | None) -> Path:
             f"check the network, or set {MIRROR_ENV_VAR} (or --config mirror=DIR) to a "
             f"directory holding '{source.file}'.",
         ) from error
-    return Path(fetched)
+    return make_readable(Path(fetched))
+
+
+def make_readable(path: Path) -> Path:
+    """Give `path` the permissions of any newly written file (0666 less the umask): pooch writes
+    through a private temporary file, which would leave the input readable by its owner only."""
+    umask = os.umask(0)
+    os.umask(umask)
+    path.chmod(0o666 & ~umask)
+    return path

@@ -6,18 +6,22 @@ from pathlib import Path
 
 from ..pipeline import paths
 
-SAMPLING = paths.RESULTS / "sampling"
 TINY_MODELS = paths.RESOURCES / "tiny_models"
+
+
+def sampling_root() -> Path:
+    """Where the sampling stages write (under the output root)."""
+    return paths.RESULTS / "sampling"
 
 
 def problems(benchmark: str) -> Path:
     """The problems sampled on a benchmark, with prompts and gold solutions."""
-    return SAMPLING / benchmark / "problems.parquet"
+    return sampling_root() / benchmark / "problems.parquet"
 
 
 def checkpoint(benchmark: str, size: str, step: int | str, name: str) -> Path:
     """A table of one (benchmark, checkpoint)."""
-    return SAMPLING / benchmark / str(size) / f"step{step}" / name
+    return sampling_root() / benchmark / str(size) / f"step{step}" / name
 
 
 def shard(benchmark: str, size: str, step: int | str, shard_index: int | str, name: str) -> Path:
@@ -32,7 +36,7 @@ def shard_records(benchmark: str, size: str, step: int | str, shard_index: int |
 
 def gold_neg_log_likelihood(benchmark: str) -> Path:
     """Scored gold NLLs of every checkpoint, in the released file's schema (Model, Problem Idx, Neg Log Score)."""
-    return SAMPLING / benchmark / "gold_neg_log_likelihood.parquet"
+    return sampling_root() / benchmark / "gold_neg_log_likelihood.parquet"
 
 
 def tiny_model(size: str, step: int | str) -> Path:
@@ -42,4 +46,4 @@ def tiny_model(size: str, step: int | str) -> Path:
 
 def plan() -> Path:
     """The sampling plan: jobs, samples, GPU-hours and dollars per model size."""
-    return SAMPLING / "plan.csv"
+    return sampling_root() / "plan.csv"

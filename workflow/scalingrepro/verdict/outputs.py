@@ -13,8 +13,6 @@ from .checks import VERDICTS, ClaimResult, describe_check, evaluate, format_valu
 from .claims import PAPER_TITLES, Claim
 from .results import Results
 
-CLAIMS_TABLE = Path("results") / "claims.csv"
-CLAIMS_PAGE = Path("paper") / "claims.md"
 COLUMNS = ["claim_id", "paper", "location", "statement", "paper_value", "replicated_value", "check", "verdict", "note"]
 
 

@@ -1,7 +1,7 @@
 """paper/report.html: the verdict summary, then every figure and table of both papers in paper order.
 
 The report is a notebook of markdown cells rendered by nbconvert with a template that extends
-JupyterLab's (workflow/report/templates/verdict_report): figures appear as their PNG previews
+JupyterLab's (workflow/templates/verdict_report): figures appear as their PNG previews
 linked to the PDFs, each with its caption, its claims' verdicts, links to the executed notebook
 and to the results tables it read, and the parameters that produced it. Links are relative to
 paper/, so the report opens offline beside the files it shows.
@@ -25,9 +25,6 @@ from ..registry import UNAVAILABLE, Target, paper_label
 from .claims import PAPER_TITLES
 from .outputs import markdown_table, summary_markdown
 
-REPORT = paths.PAPER / "report.html"
-TEMPLATES = Path("workflow") / "report" / "templates"
-TEMPLATE_NAME = "verdict_report"
 MAX_TABLE_PREVIEW_ROWS = 30
 PAPER_SEQUENCE = ("chinchilla", "generative")
 
@@ -130,8 +127,8 @@ def report_notebook(targets: Sequence[Target], claims: pd.DataFrame, config: Map
     return notebook
 
 
-def render_report(notebook: nbformat.NotebookNode, templates: str | Path = TEMPLATES) -> str:
+def render_report(notebook: nbformat.NotebookNode, templates: str | Path = paths.REPOSITORY_ROOT / paths.TEMPLATES) -> str:
     """The notebook as one HTML page with the verdict_report template (no scripts, no embedded images)."""
-    exporter = nbconvert.HTMLExporter(template_name=TEMPLATE_NAME, extra_template_basedirs=[str(Path(templates).resolve())])
+    exporter = nbconvert.HTMLExporter(template_name=paths.REPORT_TEMPLATE.name, extra_template_basedirs=[str(Path(templates).resolve())])
     html, _ = exporter.from_notebook_node(notebook)
     return html
