@@ -143,7 +143,9 @@ def _records(directory: Path) -> dict[str, dict]:
 
 
 def test_killed_sampling_resumes_to_the_uninterrupted_result(tmp_path, tiny_model):
-    problems = pd.DataFrame({"benchmark": "gsm8k", "problem_idx": [0, 1, 2], "prompt": ["Question: what is 1 + 2?\nAnswer:"] * 3, "gold_answer": ["3", "4", "5"]})
+    # 12 problems × 6 batches: enough records that the kill lands mid-run even on a busy machine.
+    n_problems = 12
+    problems = pd.DataFrame({"benchmark": "gsm8k", "problem_idx": range(n_problems), "prompt": ["Question: what is 1 + 2?\nAnswer:"] * n_problems, "gold_answer": [str(3 + i) for i in range(n_problems)]})
     problems.to_parquet(tmp_path / "problems.parquet")
     environment = os.environ | {"HF_HUB_OFFLINE": "1"}
     uninterrupted = subprocess.run(_sample_command(tmp_path / "problems.parquet", tiny_model, tmp_path / "whole"), capture_output=True, text=True, env=environment)
@@ -156,7 +158,7 @@ def test_killed_sampling_resumes_to_the_uninterrupted_result(tmp_path, tiny_mode
     killed.send_signal(signal.SIGKILL)
     killed.wait()
     interrupted_at = len(_records(tmp_path / "resumed"))
-    assert 0 < interrupted_at < 18, "the kill should land mid-run"
+    assert 0 < interrupted_at < 6 * n_problems, "the kill should land mid-run"
     resumed = subprocess.run(_sample_command(tmp_path / "problems.parquet", tiny_model, tmp_path / "resumed"), capture_output=True, text=True, env=environment)
     assert resumed.returncode == 0, resumed.stderr
     assert resumed.stdout == uninterrupted.stdout

@@ -63,6 +63,7 @@ def where_outputs_are():
     return "\n".join(
         [
             f"Figures: {paths.FIGURES}/   tables: {paths.TABLES}/   (index: paper/README.md)",
+            f"Verdict, claim by claim: {paths.claims_page()}   browsable report: snakemake report -> {paths.report_page()}",
             f"Executed notebooks: {paths.EXECUTED_NOTEBOOKS}/<target>.html   logs: {paths.LOGS}/<rule>/",
         ]
     )
