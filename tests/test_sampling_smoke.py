@@ -11,10 +11,11 @@ import sys
 import pandas as pd
 import pytest
 
-from scalingrepro.generative import likelihood, outcomes, pythia
-from scalingrepro.sampling import locations, sampler
-
 from conftest import load_config
+
+from scalingrepro.generative import likelihood, outcomes, pythia
+from scalingrepro.pipeline.checkout import copy_repository
+from scalingrepro.sampling import locations, sampler
 
 pytestmark = pytest.mark.smoke
 
@@ -31,12 +32,15 @@ def smoke_run(tmp_path_factory, repo_root, mirror):
     pytest.importorskip("torch")
     pytest.importorskip("transformers")
     pytest.importorskip("tokenizers")
-    directory = tmp_path_factory.mktemp("smoke")
+    checkout = copy_repository(repo_root, tmp_path_factory.mktemp("smoke"))
+    config = load_config("config/smoke.yaml")
     environment = os.environ | {"REPRO_MIRROR": str(mirror), "HF_HUB_OFFLINE": "1", "MPLBACKEND": "Agg"}
-    command = [sys.executable, "-m", "scalingrepro.commands.sampling_smoke", str(directory), "--checkout", str(repo_root)]
+    command = [sys.executable, "-m", "scalingrepro.commands.sampling_smoke", "--checkout", str(checkout)]
     result = subprocess.run(command, capture_output=True, text=True, env=environment)
     assert result.returncode == 0, result.stderr[-4000:]
-    return directory, load_config("config/smoke.yaml"), environment, command
+    # Every output sits under the smoke run's own output root; the checkout's results/ stays empty.
+    assert not (checkout / "results").exists() and not (checkout / "paper" / "figures").exists()
+    return checkout / config["output_root"], config, environment, command
 
 
 def test_every_stage_ran(smoke_run):

@@ -1,11 +1,12 @@
 """Smoke run of the from-scratch path of paper G: sampling, grading, scoring, outcomes, fits, figures on CPU.
 
-    python -m scalingrepro.commands.sampling_smoke [DIRECTORY] [--target FILE_OR_RULE ...] [extra snakemake arguments]
+    python -m scalingrepro.commands.sampling_smoke [--target FILE_OR_RULE ...] [extra snakemake arguments]
 
-Runs Snakemake with config/smoke.yaml in DIRECTORY (default .smoke/), which holds links to this
-checkout's Snakefile, config/, data/, notebooks/ and workflow/: every output (resources/, results/,
-paper/, logs/) lands there, never in the checkout's own. Needs torch, transformers and tokenizers
-(the `sampling-cpu` extra) and the inputs of config/sources.yaml ($REPRO_MIRROR or the network).
+Runs Snakemake with config/smoke.yaml in the checkout (from any directory inside it): every output
+lands under the smoke configuration's output root (runs/smoke/), never in the checkout's own
+results/ or paper/. Needs torch, transformers and tokenizers (the `sampling-cpu` extra) and the
+inputs of config/sources.yaml ($REPRO_MIRROR or the network). File targets are paths relative to
+the output root (e.g. results/generative/math/fits.csv).
 """
 
 from __future__ import annotations
@@ -16,7 +17,10 @@ import sys
 import time
 from pathlib import Path
 
-LINKED = ("Snakefile", "config", "data", "notebooks", "workflow")
+from ..pipeline import paths
+from ..pipeline.settings import load_config
+
+SMOKE_CONFIG = Path("config") / "smoke.yaml"
 # What the smoke run builds: every sampling stage, the fits, and figures of each law, MATH's gold law included.
 TARGETS = (
     "results/generative/gsm8k/fits.csv",
@@ -29,33 +33,26 @@ TARGETS = (
 )
 
 
-def prepare(directory: Path, checkout: Path) -> None:
-    """Create `directory` with links to the checkout's workflow files (kept if already there)."""
-    directory.mkdir(parents=True, exist_ok=True)
-    for name in LINKED:
-        link = directory / name
-        if not link.exists():
-            link.symlink_to((checkout / name).resolve())
+def under_output_root(target: str, output_root: Path) -> str:
+    """A file target (it has a folder) placed under the output root; a rule name unchanged."""
+    return str(output_root / target) if "/" in target else target
 
 
-def snakemake_command(directory: Path, cores: int, targets: list[str], extra: list[str]) -> list[str]:
-    return [
-        sys.executable, "-m", "snakemake", "--directory", str(directory), "--snakefile", str(directory / "Snakefile"),
-        "--configfile", "config/smoke.yaml", "--cores", str(cores), "--rerun-incomplete", *extra, *targets,
-    ]
+def snakemake_command(cores: int, targets: list[str], extra: list[str]) -> list[str]:
+    return [sys.executable, "-m", "snakemake", "--configfile", str(SMOKE_CONFIG), "--cores", str(cores), "--rerun-incomplete", *extra, *targets]
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m scalingrepro.commands.sampling_smoke", description=__doc__.split("\n\n", 2)[2])
-    parser.add_argument("directory", nargs="?", type=Path, default=Path(".smoke"))
-    parser.add_argument("--checkout", type=Path, default=Path("."), help="the repository root (default: the current directory)")
+    parser.add_argument("--checkout", type=Path, default=paths.REPOSITORY_ROOT, help="the repository root (default: the checkout this package is installed from)")
     parser.add_argument("--cores", type=int, default=2)
     parser.add_argument("--target", action="append", default=[], help="build this file or rule instead of the default targets (repeatable)")
     arguments, extra = parser.parse_known_args(argv)
-    prepare(arguments.directory, arguments.checkout)
+    output_root = Path(load_config(SMOKE_CONFIG, root=arguments.checkout)["output_root"])
+    targets = [under_output_root(target, output_root) for target in arguments.target or TARGETS]
     start = time.perf_counter()
-    result = subprocess.run(snakemake_command(arguments.directory, arguments.cores, arguments.target or list(TARGETS), extra))
-    print(f"smoke run {'finished' if result.returncode == 0 else 'FAILED'} in {time.perf_counter() - start:.0f} s ({arguments.directory})", file=sys.stderr)
+    result = subprocess.run(snakemake_command(arguments.cores, targets, extra), cwd=arguments.checkout)
+    print(f"smoke run {'finished' if result.returncode == 0 else 'FAILED'} in {time.perf_counter() - start:.0f} s (outputs under {arguments.checkout / output_root})", file=sys.stderr)
     return result.returncode
 
 

@@ -6,9 +6,6 @@ from pathlib import Path
 
 from ..pipeline import paths
 
-TINY_MODELS = paths.RESOURCES / "tiny_models"
-
-
 def sampling_root() -> Path:
     """Where the sampling stages write (under the output root)."""
     return paths.RESULTS / "sampling"
@@ -41,7 +38,7 @@ def gold_neg_log_likelihood(benchmark: str) -> Path:
 
 def tiny_model(size: str, step: int | str) -> Path:
     """A locally built tiny GPT-NeoX checkpoint (model and tokenizer)."""
-    return TINY_MODELS / str(size) / f"step{step}"
+    return paths.OUTPUT_ROOT / "models" / str(size) / f"step{step}"
 
 
 def plan() -> Path:
