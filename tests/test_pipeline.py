@@ -151,9 +151,10 @@ def test_forcing_one_figure_reruns_only_that_figure(workflow_run, test_targets):
 
 
 def test_snakemake_bundle_report_is_built(workflow_run):
-    result = snakemake(workflow_run, "--report", "results/snakemake_report.html", "--configfile", TEST_CONFIG)
+    bundle = TEST_ROOT / "results" / "snakemake_report.html"
+    result = snakemake(workflow_run, "--report", str(bundle), "--configfile", TEST_CONFIG)
     assert result.returncode == 0, result.stderr[-3000:]
-    report = (workflow_run / "results/snakemake_report.html").read_text()
+    report = (workflow_run / bundle).read_text()
     assert "chinchilla_fig01" in report and "Relative error (Eq. 2)" in report
 
 

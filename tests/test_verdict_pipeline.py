@@ -40,7 +40,7 @@ def claims(repo_root):
 @pytest.fixture(scope="module")
 def checked(workflow_run, claims, test_config):
     """Each claim's verdict on the run's results, with the tables its function read."""
-    results = Results(workflow_run, test_config)
+    results = Results(workflow_run / TEST_ROOT, test_config)
     return {claim.id: checks.evaluate(claim, results) for claim in claims}
 
 
@@ -101,7 +101,7 @@ def test_no_claim_is_judged_on_a_constant(workflow_run, claims, checked, test_co
     """A replicated value must move when the results tables it reads move."""
     judged = [claim for claim in claims if checked[claim.id].verdict in (checks.REPRODUCED, checks.DEVIATES, checks.INCONSISTENT)]
     original = {claim.id: checks.format_value(checked[claim.id].replicated) for claim in judged}
-    perturbed = [PerturbedResults(workflow_run, test_config, mode) for mode in ("scale", "first half", "second half")]
+    perturbed = [PerturbedResults(workflow_run / TEST_ROOT, test_config, mode) for mode in ("scale", "first half", "second half")]
     unmoved = [claim.id for claim in judged if all(_outcome(claim, results) == original[claim.id] for results in perturbed)]
     assert not unmoved, f"replicated values that ignore the results tables: {unmoved}"
 
@@ -149,5 +149,5 @@ def test_report_opens_offline_with_every_image_decoded_and_every_link_resolving(
 
 def test_the_constant_check_would_catch_a_constant(workflow_run, test_config):
     constant = types.SimpleNamespace(function=lambda results: 0.572)
-    perturbed = [PerturbedResults(workflow_run, test_config, mode) for mode in ("scale", "first half", "second half")]
+    perturbed = [PerturbedResults(workflow_run / TEST_ROOT, test_config, mode) for mode in ("scale", "first half", "second half")]
     assert {_outcome(constant, results) for results in perturbed} == {"0.572"}
