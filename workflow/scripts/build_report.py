@@ -3,13 +3,13 @@
 import pandas as pd
 
 from scalingrepro.pipeline import logs
+from scalingrepro.pipeline.files import write_text_atomically
 from scalingrepro.registry import all_targets
-from scalingrepro.verdict.outputs import write_atomically
 from scalingrepro.verdict.report import render_report, report_notebook
 
 log = logs.configure(snakemake.log[0])
 claims = pd.read_csv(snakemake.input.claims, keep_default_na=False)
 notebook = report_notebook(all_targets(snakemake.config), claims, snakemake.config, ".")
 html = render_report(notebook)
-write_atomically(html, snakemake.output.report)
+write_text_atomically(snakemake.output.report, html)
 log.info("%s: %d cells, %.0f kB", snakemake.output.report, len(notebook.cells), len(html) / 1e3)

@@ -2,13 +2,19 @@
 
 from scalingrepro.pipeline import logs
 from scalingrepro.pipeline.errors import exit_on_input_error
+from scalingrepro.pipeline.files import write_text_atomically
 from scalingrepro.verdict.claims import load_claims
-from scalingrepro.verdict.outputs import check_claims, claims_markdown, claims_table, verdict_counts, write_atomically
+from scalingrepro.verdict.outputs import (
+    check_claims,
+    claims_markdown,
+    claims_table,
+    verdict_counts,
+)
 
 log = logs.configure(snakemake.log[0])
 with exit_on_input_error():
     claims = load_claims(snakemake.input.claims, snakemake.input.schema)
     table = claims_table(check_claims(claims, ".", snakemake.config))
-write_atomically(table.to_csv(index=False), snakemake.output.table)
-write_atomically(claims_markdown(table), snakemake.output.page)
+write_text_atomically(snakemake.output.table, table.to_csv(index=False))
+write_text_atomically(snakemake.output.page, claims_markdown(table))
 log.info("verdicts:\n%s", verdict_counts(table).to_string())

@@ -14,6 +14,7 @@ import os
 import sys
 from pathlib import Path
 
+from ..pipeline.files import write_text_atomically
 from .grading import BENCHMARKS, Grader, gold_answer
 
 REQUIRED_KEYS = ("benchmark", "completion", "gold")
@@ -59,10 +60,7 @@ def grade_file(source: Path, target: Path, workers: int) -> int:
             extracted, correct = grader.grade(benchmark, [records[i]["completion"] for i in positions], [golds[i] for i in positions])
             for position, answer, verdict in zip(positions, extracted, correct):
                 records[position] |= {"extracted": answer, "correct": verdict}
-    partial = target.with_name(target.name + ".partial")
-    with partial.open("w", encoding="utf-8") as out:
-        out.writelines(json.dumps(record, ensure_ascii=False) + "\n" for record in records)
-    os.replace(partial, target)
+    write_text_atomically(target, "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records))
     return len(records)
 
 

@@ -15,7 +15,6 @@ other settings are refused rather than mixed in.
 from __future__ import annotations
 
 import json
-import os
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -27,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from ..pipeline.errors import InputError
+from ..pipeline.files import write_text_atomically
 from .backends import Backend
 from .grading import Grader
 
@@ -68,16 +68,6 @@ def record_path(records: Path, problem_idx: int, batch_index: int) -> Path:
     return records / f"problem{problem_idx:06d}_batch{batch_index:06d}.json"
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Write `text` to `path` so that readers see the old state or the whole new file, never a part."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(temporary, "w", encoding="utf-8") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
-
-
 def open_records(records: Path, run_settings: Mapping[str, Any]) -> None:
     """Create the records directory, or check that its records were drawn under `run_settings`."""
     records.mkdir(parents=True, exist_ok=True)
@@ -91,7 +81,7 @@ def open_records(records: Path, run_settings: Mapping[str, Any]) -> None:
                 f"delete {records} to sample afresh, or restore the settings in {settings_path}.",
             )
         return
-    write_atomically(settings_path, expected)
+    write_text_atomically(settings_path, expected)
 
 
 def read_records(records: Path) -> dict[int, list[dict]]:
@@ -160,7 +150,7 @@ def sample_problems(
                 "extracted": extracted[:kept],
                 "correct": correct[:kept],
             }
-            write_atomically(record_path(records, int(problem.problem_idx), batch_index), json.dumps(record))
+            write_text_atomically(record_path(records, int(problem.problem_idx), batch_index), json.dumps(record))
             n_samples += record["n_samples"]
             n_correct += record["n_correct"]
             batch_index += 1

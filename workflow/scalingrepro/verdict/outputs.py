@@ -116,15 +116,6 @@ def claim_inputs(config: Mapping[str, Any]) -> list[str]:
     return [str(paths.chinchilla(name)) for name in chinchilla] + [str(paths.generative(benchmark, name)) for benchmark in benchmarks for name in generative]
 
 
-def write_atomically(text: str, path: str | Path) -> None:
-    """Write through a temporary file beside `path`, so a failure never leaves half a file."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.partial")
-    temporary.write_text(text)
-    temporary.replace(path)
-
-
 def verdict_summaries(table: pd.DataFrame) -> dict[str, str]:
     """Target id -> its claims' verdicts in words, most frequent first (e.g. '3 reproduced, 1 deviates')."""
     return {
