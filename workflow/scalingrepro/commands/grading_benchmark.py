@@ -8,7 +8,7 @@ its batches; larger: as the regrading rule and the grade command grade stored co
 `--answers-per-problem` candidate answers (the gold among them) drawn with Zipf-like frequencies
 (exponent `--zipf`), and a share of completions gives no answer: real samples of one problem
 repeat a small set of answers, which is what the verdict cache exploits. Prints completions
-graded per second, end to end (extraction, cache, math-verify in the pool).
+graded per second, end to end (extraction, cache, exact comparisons, math-verify in the pool).
 """
 
 from __future__ import annotations
@@ -72,9 +72,11 @@ def measure(benchmark: str, completions: int, problems: int, answers_per_problem
         for first in range(0, len(texts), chunk):
             correct += sum(grader.grade(benchmark, texts[first : first + chunk], golds[first : first + chunk])[1])
         seconds = time.perf_counter() - start
-        checks = grader.checks
     graded = per_problem * problems
-    return {"benchmark": benchmark, "completions": graded, "correct": correct, "distinct_pairs": len(grader.verdicts), "math_verify_calls": checks, "seconds": seconds, "per_second": graded / seconds}
+    return {
+        "benchmark": benchmark, "completions": graded, "correct": correct, "distinct_pairs": len(grader.verdicts), "math_verify_checks": grader.symbolic_checks,
+        "failed_checks": sum(grader.failures.values()), "seconds": seconds, "per_second": graded / seconds,
+    }
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -93,7 +95,7 @@ def main(argv: list[str] | None = None) -> None:
         result = measure(benchmark, arguments.completions, arguments.problems, arguments.answers_per_problem, arguments.zipf, arguments.unanswered, arguments.workers, arguments.seed, arguments.chunk)
         print(
             f"{benchmark}: {result['completions']:,} completions over {arguments.problems} problems "
-            f"({result['distinct_pairs']:,} distinct (problem, answer) pairs, {result['math_verify_calls']:,} MATH equivalence checks, "
+            f"({result['distinct_pairs']:,} distinct (problem, answer) pairs, {result['math_verify_checks']:,} of them checked by math-verify, {result['failed_checks']:,} failed checks, "
             f"{result['correct']:,} correct) graded in {result['seconds']:.1f} s: {result['per_second']:,.0f} completions/s "
             f"with {arguments.workers} worker processes, {arguments.chunk} completions per call"
         )

@@ -1,275 +1,350 @@
 """Grading sampled completions against gold solutions (GSM8K and MATH).
 
-GSM8K: the answer the few-shot prompt teaches (`#### N`), else "The answer is N", compared
-numerically with the gold's `#### N` after dropping thousands separators, `$`, units and a
-trailing period. MATH: Minerva's "Final Answer: The final answer is X. I hope it is correct."
-line, else the last balanced `\\boxed{...}`, checked for equivalence with the gold solution's
-last boxed answer by math-verify.
+Where the field's graders disagree, this module follows the MATH paper's grader
+(hendrycks/math, modeling/math_equivalence.py) and Minerva's (Lewkowycz et al. 2022, App. D):
+the first final-answer line, and lists compared in order.
+
+GSM8K. The answer is the number after the first `####` (the format the few-shot prompt
+teaches; later ones belong to text the model wrote past its answer), else after the last "The
+answer is" or "Final answer:", else in the last `\\boxed{}`. Numbers are read with `$`, units and
+a trailing period dropped, comma or space thousands separators, a Unicode minus, fractions
+`3/4`; they compare exactly, a percentage also as its value (`10%` is 10 or 0.1).
+
+MATH. The answer is the first Minerva line "Final Answer: The final answer is X. I hope it is
+correct." (with or without its closing sentence, quoted or not), else the last `\\boxed{}`
+together with the boxed answers just before it that only punctuation, spacing and "and"/"or"
+separate from it (`\\boxed{1}, \\boxed{2}` is the list "1, 2"). The gold answer is read from the
+gold solution the same way, boxed answers first: its last group of boxed answers (a solution
+that boxes its answer again after a second method gives it once). Both are normalized as Minerva's
+grader does (`math_answers.normalized`) and compared exactly where that needs no symbolic
+algebra (numbers, surds, polynomials; `math_answers.verdict`); everything else goes to
+math-verify. Comma-separated lists compare item by item in order, as the MATH paper's grader
+does ("10, 4, -2" is not "4, 10, -2"; math-verify would compare them as sets); sets written
+`\\{...\\}` compare as sets.
 
 At the paper's scale (~5·10^8 completions per benchmark) the expensive part, math-verify, runs
 once per distinct (gold answer, extracted answer) pair: `Grader` caches verdicts, and the
-completions of one problem repeat a small set of answers. Equivalence checks of new pairs run
-in a process pool (math-verify's time limits use `signal.alarm`, which only works in a
-process's main thread), each bounded by `timeout_seconds`.
+completions of one problem repeat a small set of answers. math-verify checks run in a process
+pool (its time limits use `signal.alarm`, which only works in a process's main thread), each
+parse and check bounded by `timeout_seconds`; a check that times out, raises or cannot parse is
+recorded as incorrect with a reason (`Grade.reason`, counted in `Grader.failures`), and a worker
+that hangs or dies is replaced. No completion makes `Grader.grade` raise.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from decimal import Decimal
 from fractions import Fraction
 from functools import lru_cache
-from decimal import Decimal, InvalidOperation
+from typing import NamedTuple
+
+from . import math_answers
 
 BENCHMARKS = ("gsm8k", "math")
 
+# Changes whenever any verdict can change: sampled records store it with their settings.
+GRADER_VERSION = "2"
+
+
+class Grade(NamedTuple):
+    """One completion's grade: the answer found (None: none), whether it is correct, and why the
+    check failed (None for an ordinary verdict; "timeout", "parse_error" or "check_error")."""
+
+    extracted: str | None
+    correct: bool
+    reason: str | None = None
+
+
 # --- GSM8K -------------------------------------------------------------------------------
 
-_GSM8K_MARKED = re.compile(r"####\s*([^\n]*)")
-# Up to the next "answer is" on the line, so the last of several statements is found.
-_GSM8K_ANSWER_IS = re.compile(r"[Tt]he (?:final )?answer is[:\s]*((?:(?![Tt]he (?:final )?answer is)[^\n])*)")
-# A signed number with optional thousands separators and decimals, optionally after `$`.
-_NUMBER = re.compile(r"-?\$?\s*-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|-?\$?\s*-?\.\d+")
+_UNICODE_SIGNS_AND_SPACES = str.maketrans({"\u2212": "-", "\u2012": "-", "\u2013": "-", "\ufe63": "-", "\uff0d": "-", "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\u2007": " "})
+# A signed number (sign before or after `$`), comma or space thousands, decimals, `/denominator`, `%`.
+_GSM8K_NUMBER = re.compile(r"([-+]?)\s*\$?\s*([-+]?)((?:\d{1,3}(?:,\d{3})+|\d{1,3}(?: \d{3})+|\d+)(?:\.\d+)?|\.\d+)(?:\s*/\s*(\d+))?(\s*%)?")
+_GSM8K_STATED = re.compile(r"(?:[Tt]he (?:final )?answer is|[Ff]inal [Aa]nswer(?: is)?\s*:)((?:(?![Tt]he (?:final )?answer is|[Ff]inal [Aa]nswer)[^\n])*)")
 
 
-def _leading_number(text: str) -> str | None:
-    """The first number in `text` ('$1,234.50 dollars.' -> '1234.50'), or None."""
-    match = _NUMBER.search(text)
-    if match is None:
-        return None
-    number = match.group(0).replace("$", "").replace(",", "").replace(" ", "")
-    # '-$5' and '$-5' both mean -5; a doubled sign cannot occur after the cleanup above.
-    return "-" + number.replace("-", "") if "-" in number else number
+def _decimal_text(value: Fraction) -> str:
+    """'72', '0.75', '-1234.5' for a terminating value; 'p/q' otherwise."""
+    if value.denominator == 1:
+        return str(value.numerator)
+    twos = fives = 0
+    denominator = value.denominator
+    while denominator % 2 == 0:
+        denominator //= 2
+        twos += 1
+    while denominator % 5 == 0:
+        denominator //= 5
+        fives += 1
+    if denominator != 1:
+        return f"{value.numerator}/{value.denominator}"
+    places = max(twos, fives)
+    scaled = abs(value.numerator) * 10**places // value.denominator
+    digits = str(scaled).rjust(places + 1, "0")
+    return ("-" if value < 0 else "") + f"{digits[:-places]}.{digits[-places:]}".rstrip("0")
 
 
 def canonical_number(text: str) -> str | None:
-    """The first number of `text` as a canonical decimal string ('$1,234.50 each' -> '1234.5'), or None."""
-    number = _leading_number(text)
-    if number is None:
+    """The first number of `text` as a canonical string ('$1,234.50 each' -> '1234.5', '−5' -> '-5',
+    '3/4' -> '0.75', '5%' -> '5%'), or None."""
+    stripped = text.strip()
+    if stripped.isascii() and stripped.isdigit() and len(stripped) < 4000:
+        return str(int(stripped))  # '#### 72', the prompt's own format, needs no pattern
+    match = _GSM8K_NUMBER.search(text.translate(_UNICODE_SIGNS_AND_SPACES))
+    if match is None:
         return None
+    signs, digits, denominator, percent = match.group(1) + match.group(2), match.group(3), match.group(4), match.group(5)
+    negative = signs.count("-") % 2 == 1
+    digits = digits.replace(",", "").replace(" ", "")
     try:
-        value = Decimal(number)
-    except InvalidOperation:
+        if denominator is None:
+            value = Decimal(digits)
+            number = str(int(value)) if value == value.to_integral_value() else format(value.normalize(), "f")
+            number = "-" + number if negative and number != "0" else number
+        else:
+            fraction = Fraction(Decimal(digits)) / int(denominator)
+            number = _decimal_text(-fraction if negative else fraction)
+    except (ValueError, ZeroDivisionError, ArithmeticError):  # a zero denominator, or more digits than Python reads
         return None
-    if value == value.to_integral_value():
-        return str(int(value))
-    return format(value.normalize(), "f")
+    return number + ("%" if percent else "")
+
+
+def _gsm8k_readings(answer: str) -> tuple[Fraction, ...]:
+    """The values a canonical GSM8K answer stands for: a percentage is its number or its value."""
+    if answer.endswith("%"):
+        number = Fraction(answer[:-1])
+        return number, number / 100
+    return (Fraction(answer),)
+
+
+def gsm8k_correct(answer: str, gold: str) -> bool:
+    """Whether two canonical GSM8K answers are the same number (exactly)."""
+    return any(reading in _gsm8k_readings(gold) for reading in _gsm8k_readings(answer))
 
 
 def extract_gsm8k(completion: str) -> str | None:
-    """The numeric answer of a GSM8K completion, canonical, or None.
-
-    The first `#### N` (the format the few-shot prompt teaches; later ones belong to text the
-    model wrote past its answer), else the last "The answer is N".
-    """
-    marked = _GSM8K_MARKED.search(completion)
-    if marked is not None:
-        return canonical_number(marked.group(1))
-    stated = _GSM8K_ANSWER_IS.findall(completion)
-    return canonical_number(stated[-1]) if stated else None
+    """The numeric answer of a GSM8K completion, canonical, or None (see the module docstring)."""
+    marked = completion.find("####")
+    if marked >= 0:
+        line_end = completion.find("\n", marked)
+        return canonical_number(completion[marked + 4 : line_end if line_end >= 0 else len(completion)])
+    if "nswer" in completion:
+        for statement in reversed(_GSM8K_STATED.findall(completion)):
+            number = canonical_number(statement)
+            if number is not None:
+                return number
+    boxed = last_boxed_group(completion)
+    return canonical_number(boxed) if boxed else None
 
 
 def gsm8k_gold_answer(gold_solution: str) -> str:
     """The canonical `#### N` answer of a GSM8K gold solution; ValueError if it has none."""
-    marked = _GSM8K_MARKED.search(gold_solution)
-    answer = canonical_number(marked.group(1)) if marked else None
+    marked = gold_solution.find("####")
+    answer = canonical_number(gold_solution[marked + 4 :].split("\n", 1)[0]) if marked >= 0 else None
     if answer is None:
         raise ValueError("a GSM8K gold solution must end with a '#### <number>' line")
     return answer
 
 
-# --- MATH --------------------------------------------------------------------------------
+# --- MATH: extraction --------------------------------------------------------------------
 
-_MINERVA_FINAL = re.compile(r"Final Answer: The final answer is (.*?)\. I hope it is correct\.", re.DOTALL)
+_MINERVA_PREFIX = "Final Answer: The final answer is"
+_MINERVA_CLOSING = "I hope it is correct"
+# Quotes around a whole answer, also as the escaped \" of a JSON or Python string written out.
+_QUOTED = re.compile(r'(\\?["“”`])(.*?)\\?["“”`]', re.DOTALL)
+_QUOTE_STARTS = '\\"“”`'
+# What may separate boxed answers of one list: spacing, punctuation, math delimiters, and/or.
+_CONNECTOR_NOISE = re.compile(r"\\(?:quad|qquad|text|mbox|textnormal)\b|\\[,;:! ()\[\]]|[\s$.,;:{}]")
 
 
-def last_boxed(text: str) -> str | None:
-    """The content of the last `\\boxed{...}` (or `\\fbox{...}`) with balanced braces, or None."""
-    start = max(text.rfind("\\boxed"), text.rfind("\\fbox"))
+def _strip_answer(text: str) -> str:
+    """An answer without surrounding space, trailing full stop, quotes and `$` delimiters."""
+    answer = text.strip().rstrip(". ")
+    if answer[:1] == "$" and answer[-1:] == "$" and answer.count("$") == 2:
+        return answer[1:-1].strip()  # "$x$." as the prompt's exemplars write it: the common case, quickly
+    while True:
+        trimmed = answer.rstrip(". ")
+        if trimmed[:1] in _QUOTE_STARTS:
+            quoted = _QUOTED.fullmatch(trimmed)
+            trimmed = quoted.group(2).strip() if quoted else trimmed
+        if len(trimmed) >= 2 and trimmed[0] == "$" and trimmed[-1] == "$":
+            trimmed = trimmed[1:-1].strip()
+        if trimmed == answer:
+            return answer
+        answer = trimmed
+
+
+def minerva_answer(completion: str) -> str | None:
+    """The answer of the first "Final Answer: The final answer is X." line (closing sentence optional), or None."""
+    start = completion.find(_MINERVA_PREFIX)
     if start < 0:
         return None
-    brace = text.find("{", start)
-    # `\boxed 5` (no braces) is valid LaTeX for a one-token argument.
-    if brace < 0 or text[start:brace].strip() not in ("\\boxed", "\\fbox"):
-        bare = re.match(r"\\boxed ([^\s$]+)", text[start:])
-        # A sentence's full stop is not part of the argument: "\boxed 7." boxes 7.
-        return bare.group(1).rstrip(".") or None if bare else None
+    start += len(_MINERVA_PREFIX)
+    end = completion.find("\n", start)
+    line = completion[start : end if end >= 0 else len(completion)]
+    closing = line.find(_MINERVA_CLOSING)
+    return _strip_answer(line[:closing] if closing >= 0 else line) or None
+
+
+def _box_at(text: str, start: int) -> tuple[int, str] | None:
+    """(end, content) of the box command starting at `start`, with balanced braces; None if unbalanced."""
+    position = start + (len("\\boxed") if text.startswith("\\boxed", start) else len("\\fbox"))
+    if position < len(text) and text[position] == " " and text[position + 1 : position + 2] != "{":
+        # `\boxed 5` (no braces) is valid LaTeX for a one-token argument; a sentence's full stop is not part of it.
+        bare = re.match(r" ([^\s$]+)", text[position:])
+        return (position + bare.end(), bare.group(1).rstrip(".")) if bare else None
+    brace = text.find("{", position)
+    if brace < 0 or text[position:brace].strip():
+        return None
+    close = text.find("}", brace)
+    if close >= 0 and text.find("{", brace + 1, close) < 0:
+        return close + 1, text[brace + 1 : close]  # no nested braces: the common case, without a loop
     depth = 0
-    for position in range(brace, len(text)):
-        if text[position] == "{":
+    for index in range(brace, len(text)):
+        if text[index] == "{":
             depth += 1
-        elif text[position] == "}":
+        elif text[index] == "}":
             depth -= 1
             if depth == 0:
-                return text[brace + 1 : position]
+                return index + 1, text[brace + 1 : index]
     return None
 
 
-def _strip_dollars(answer: str) -> str:
-    answer = answer.strip()
-    while len(answer) >= 2 and answer.startswith("$") and answer.endswith("$"):
-        answer = answer[1:-1].strip()
-    return answer
+def _last_box_before(text: str, end: int) -> int:
+    return max(text.rfind("\\boxed", 0, end), text.rfind("\\fbox", 0, end))
+
+
+def _box_junction(between: str) -> str | None:
+    """How the text between two boxed answers joins them: "," (items of one list), "or"
+    (alternatives), or None when it is prose and the boxes are separate answers."""
+    words = [word.lower() for word in _CONNECTOR_NOISE.sub(" ", between).split()]
+    if not words:
+        return ","
+    # "\boxed{1} and \boxed{2}", or one unit word before it: "\boxed{1} papers and \boxed{2}".
+    joining = [word for word in words if word in ("and", "or")]
+    if len(joining) != 1 or len(words) > 2:
+        return None
+    return "or" if joining == ["or"] else ","
+
+
+def last_boxed_group(text: str) -> str | None:
+    """The content of the last `\\boxed{...}` (or `\\fbox{...}`) with the boxed answers just before
+    it that only list separators part from it: joined by ", " (a list), or by " or " when an "or"
+    joins them (alternatives); None if there is none."""
+    start = _last_box_before(text, len(text))
+    box = _box_at(text, start) if start >= 0 else None
+    if box is None:
+        return None
+    contents, junctions = [box[1]], []
+    while True:
+        previous = _last_box_before(text, start)
+        previous_box = _box_at(text, previous) if previous >= 0 else None
+        junction = _box_junction(text[previous_box[0] : start]) if previous_box is not None and previous_box[0] <= start else None
+        if junction is None:
+            break
+        contents.insert(0, previous_box[1])
+        junctions.append(junction)
+        start = previous
+    separator = " or " if "or" in junctions else ", "
+    return separator.join(answer for answer in map(_strip_answer, contents) if answer) or None
 
 
 def extract_math(completion: str) -> str | None:
-    """The answer of a MATH completion: Minerva's final-answer line (first), else the last boxed answer."""
-    final = _MINERVA_FINAL.search(completion)
-    if final is not None:
-        answer = _strip_dollars(final.group(1))
-        return answer or None
-    boxed = last_boxed(completion)
-    return _strip_dollars(boxed) if boxed else None
+    """The answer of a MATH completion: the first Minerva final-answer line, else the last group of boxed answers."""
+    return minerva_answer(completion) or last_boxed_group(completion)
 
 
 def math_gold_answer(gold_solution: str) -> str:
-    """The last boxed answer of a MATH gold solution; ValueError if it has none."""
-    boxed = last_boxed(gold_solution)
-    if not boxed:
+    """The answer of a MATH gold solution (its last group of boxed answers, else a Minerva line); ValueError if it has none."""
+    answer = last_boxed_group(gold_solution) or minerva_answer(gold_solution)
+    if not answer:
         raise ValueError("a MATH gold solution must contain a \\boxed{...} answer")
-    return boxed.strip()
+    return answer
 
 
-def _normalized_latex(answer: str) -> str:
-    """Whitespace- and `\\left`/`\\right`-free form, for the cheap identical-answer check."""
-    return re.sub(r"\s+|\\left|\\right|\\!|\\,|\\;", "", answer).replace("dfrac", "frac").replace("tfrac", "frac")
+# --- MATH: equivalence -------------------------------------------------------------------
 
-
-# Two numbers closer than this (relative) are equal; math-verify itself rounds to 6 decimals.
-NUMERIC_RELATIVE_TOLERANCE = 1e-6
-
-
-_PLAIN_NUMBER = re.compile(r"-?\d+(?:\.\d+)?|-?\d+/\d+")
-_PLAIN_FRACTION = re.compile(r"(-?)\\[dt]?frac\{(-?\d+)\}\{(-?\d+)\}")
-
-
-def plain_number(answer: str) -> Fraction | None:
-    """The value of an answer that is a plain integer, decimal or `\\frac{p}{q}` (most MATH
-    answers), read without a LaTeX parser; None for anything else."""
-    text = _normalized_latex(answer)
-    try:
-        if _PLAIN_NUMBER.fullmatch(text):
-            return Fraction(text)
-        fraction = _PLAIN_FRACTION.fullmatch(text)
-        if fraction:
-            sign, numerator, denominator = fraction.groups()
-            return (-1 if sign else 1) * Fraction(int(numerator), int(denominator))
-    except ZeroDivisionError:
-        return None
-    return None
-
-
-_SURD = re.compile(r"(-?)(\d*)\\sqrt\{?(\d+)\}?")
-_SURD_FRACTION = re.compile(r"(-?)\\[dt]?frac\{(\d*)\\sqrt\{?(\d+)\}?\}\{(\d+)\}")
-# Digits, variables (not e or i, which may be constants), powers and + - *: a polynomial's text.
-_POLYNOMIAL = re.compile(r"[0-9a-df-hj-z^{}+\-*]*[a-df-hj-z][0-9a-df-hj-z^{}+\-*]*")
-
-
-def closed_form_value(answer: str) -> Fraction | float | None:
-    """The value of a plain number or a surd (`3\\sqrt{2}`, `\\frac{\\sqrt{3}}{2}`), read without a
-    LaTeX parser; None for anything else."""
-    number = plain_number(answer)
-    if number is not None:
-        return number
-    text = _normalized_latex(answer)
-    surd = _SURD.fullmatch(text)
-    if surd:
-        sign, coefficient, radicand = surd.groups()
-        return (-1.0 if sign else 1.0) * float(coefficient or 1) * math.sqrt(int(radicand))
-    surd_fraction = _SURD_FRACTION.fullmatch(text)
-    if surd_fraction and int(surd_fraction.group(4)) != 0:
-        sign, coefficient, radicand, denominator = surd_fraction.groups()
-        return (-1.0 if sign else 1.0) * float(coefficient or 1) * math.sqrt(int(radicand)) / int(denominator)
-    return None
-
-
-def looks_polynomial(answer: str) -> bool:
-    """Whether an answer's text is a polynomial in variables (no equation, set or LaTeX command)."""
-    return _POLYNOMIAL.fullmatch(_normalized_latex(answer)) is not None
+FAILURE_REASONS = ("timeout", "parse_error", "check_error")
 
 
 @lru_cache(maxsize=65536)
 def _parsed(answer: str, timeout_seconds: int) -> tuple:
-    """math-verify's parse of one answer (wrapped in `$...$`: a bare `4a-2` parses as `4`), memoized per process."""
+    """math-verify's parse of one normalized answer (wrapped in `$...$`: a bare `4a-2` parses as `4`), memoized per process."""
     from math_verify import LatexExtractionConfig, parse
 
     # LaTeX extraction only: the answer is already wrapped in `$...$`, and math-verify's default
     # second pass (plain-expression extraction) would double the parsing time for nothing.
-    return tuple(parse(f"${answer}$", extraction_config=[LatexExtractionConfig()], parsing_timeout=timeout_seconds))
+    return tuple(parse(f"${answer}$", extraction_config=[LatexExtractionConfig()], parsing_timeout=timeout_seconds, raise_on_error=True))
 
 
-def _as_number(parsed: tuple) -> complex | None:
-    """The numeric value of a parse that is a single closed-form number, else None."""
-    if not parsed or not hasattr(parsed[0], "is_number") or not parsed[0].is_number:
-        return None
-    try:
-        return complex(parsed[0].evalf())
-    except (TypeError, ValueError):
-        return None
-
-
-def _is_expression_in_variables(parsed: tuple) -> bool:
-    """Whether a parse is an algebraic expression with free variables (not an equation or a set)."""
-    import sympy
-
-    return isinstance(parsed[0], sympy.Expr) and bool(parsed[0].free_symbols)
-
-
-def _number_or_parse(answer: str, timeout_seconds: int) -> tuple[complex | Fraction | None, tuple | None]:
-    """An answer's numeric value (None if it is not a closed-form number) and its math-verify
-    parse (None where the value was read without parsing)."""
-    number = closed_form_value(answer)
-    if number is not None:
-        return number, None
-    parsed = _parsed(answer, timeout_seconds)
-    return _as_number(parsed), parsed
-
-
-def math_equivalent(extracted: str, gold: str, timeout_seconds: int = 5) -> bool:
-    """Whether math-verify finds `extracted` equivalent to the gold answer (both LaTeX, no `$`).
-
-    Identical answers (up to spacing) and pairs of numbers are decided without a symbolic check
-    (simplifying `3/7 - 12*sqrt(5)` alone can take 30 ms); plain numbers, surds and a number
-    against a polynomial without even a LaTeX parse. A parse or check that runs past `timeout_seconds` counts as not equivalent.
-    """
-    if _normalized_latex(extracted) == _normalized_latex(gold):
-        return True
-    # A number never equals a polynomial in variables (answers are simplified forms): no parse needed.
-    if (closed_form_value(gold) is not None and looks_polynomial(extracted)) or (closed_form_value(extracted) is not None and looks_polynomial(gold)):
-        return False
-    gold_value, gold_parsed = _number_or_parse(gold, timeout_seconds)
-    answer_value, answer_parsed = _number_or_parse(extracted, timeout_seconds)
-    if gold_value is not None and answer_value is not None:
-        return abs(complex(gold_value) - complex(answer_value)) <= NUMERIC_RELATIVE_TOLERANCE * max(1.0, abs(complex(gold_value)))
-    if (gold_parsed is not None and not gold_parsed) or (answer_parsed is not None and not answer_parsed):
-        return False
-    # A number never equals an expression in free variables (answers are simplified forms).
-    if gold_value is not None and _is_expression_in_variables(answer_parsed):
-        return False
-    if answer_value is not None and _is_expression_in_variables(gold_parsed):
-        return False
+def _symbolic_verdict(answer: str, gold: str, timeout_seconds: int) -> tuple[bool, str | None]:
+    """math-verify's verdict on two normalized answers, as (correct, failure reason or None)."""
     from math_verify import verify
+    from math_verify.errors import TimeoutException
 
-    gold_parsed = gold_parsed or _parsed(gold, timeout_seconds)
-    answer_parsed = answer_parsed or _parsed(extracted, timeout_seconds)
-    if not gold_parsed or not answer_parsed:
-        return False
-    return bool(verify(list(gold_parsed), list(answer_parsed), timeout_seconds=timeout_seconds))
+    try:
+        gold_parsed, answer_parsed = _parsed(gold, timeout_seconds), _parsed(answer, timeout_seconds)
+        if not gold_parsed or not answer_parsed:
+            return False, "parse_error"
+        return bool(verify(list(gold_parsed), list(answer_parsed), timeout_seconds=timeout_seconds, raise_on_error=True)), None
+    except TimeoutException:
+        return False, "timeout"
+    except Exception:  # noqa: BLE001 (sympy raises anything from OverflowError to RecursionError on odd input)
+        return False, "check_error"
 
 
-def _math_equivalent_pair(pair: tuple[str, str, int]) -> bool:
+def _verdict_over_alternatives(extracted: str, gold: str, undecided: math_answers.Undecided) -> tuple[bool, str | None]:
+    answer = math_answers.normalized(extracted)
+    verdicts = [math_answers.verdict(answer, math_answers.normalized(alternative), undecided) for alternative in math_answers.gold_alternatives(gold)]
+    return next((verdict for verdict in verdicts if verdict[0]), next((verdict for verdict in verdicts if verdict[1]), (False, None)))
+
+
+def math_verdict(extracted: str, gold: str, timeout_seconds: int = 5) -> tuple[bool, str | None]:
+    """(correct, failure reason or None) of an extracted MATH answer against the gold answer (both LaTeX, no `$`)."""
+    try:
+        return _verdict_over_alternatives(extracted, gold, lambda answer, reference: _symbolic_verdict(answer, reference, timeout_seconds))
+    except Exception:  # noqa: BLE001 (a verdict is recorded whatever the input)
+        return False, "check_error"
+
+
+class _NeedsSymbolicCheck(Exception):
+    """Raised where a pair needs math-verify: `exact_math_verdict` then has no verdict."""
+
+
+def _needs_symbolic_check(answer: str, gold: str) -> tuple[bool, str | None]:
+    raise _NeedsSymbolicCheck
+
+
+def exact_math_verdict(extracted: str, gold: str) -> tuple[bool, str | None] | None:
+    """`math_verdict` where it needs no math-verify (cheap, safe in any thread), else None."""
+    try:
+        return _verdict_over_alternatives(extracted, gold, _needs_symbolic_check)
+    except _NeedsSymbolicCheck:
+        return None
+    except Exception:  # noqa: BLE001 (a verdict is recorded whatever the input)
+        return False, "check_error"
+
+
+def _math_verdict_of_pair(pair: tuple[str, str, int]) -> tuple[bool, str | None]:
     extracted, gold, timeout_seconds = pair
-    return math_equivalent(extracted, gold, timeout_seconds)
+    return math_verdict(extracted, gold, timeout_seconds)
+
+
+def _started(_: int) -> None:
+    """Nothing: submitted once per worker so that `Grader.start` forks them all now."""
 
 
 # --- Both benchmarks, cached -------------------------------------------------------------
 
 
 def gold_answer(benchmark: str, gold_solution: str) -> str:
-    """The reference answer of a gold solution (GSM8K `#### N`, MATH last boxed)."""
+    """The reference answer of a gold solution (GSM8K `#### N`, MATH boxed)."""
     if benchmark == "gsm8k":
         return gsm8k_gold_answer(gold_solution)
     if benchmark == "math":
@@ -277,28 +352,34 @@ def gold_answer(benchmark: str, gold_solution: str) -> str:
     raise ValueError(f"unknown benchmark {benchmark!r}; known: {BENCHMARKS}")
 
 
+_EXTRACTORS = {"gsm8k": extract_gsm8k, "math": extract_math}
+
+
 def extract(benchmark: str, completion: str) -> str | None:
     """The answer a completion gives, in the benchmark's extraction rules, or None."""
-    if benchmark == "gsm8k":
-        return extract_gsm8k(completion)
-    if benchmark == "math":
-        return extract_math(completion)
-    raise ValueError(f"unknown benchmark {benchmark!r}; known: {BENCHMARKS}")
+    if benchmark not in _EXTRACTORS:
+        raise ValueError(f"unknown benchmark {benchmark!r}; known: {BENCHMARKS}")
+    return _EXTRACTORS[benchmark](completion)
 
 
 @dataclass
 class Grader:
     """Grades completions with a verdict cache keyed by (benchmark, gold answer, extracted answer).
 
-    workers: processes for math-verify, started on first need and kept until `close` (0: check
-    in this process, which must then be a main thread). timeout_seconds: bound on each
-    math-verify parse and check. Use as a context manager to close the pool.
+    workers: processes for math-verify, started by `start` or on first need and kept until
+    `close` (0: check in this process, which must then be a main thread, and where a check
+    stuck in compiled code cannot be interrupted). timeout_seconds: bound on each math-verify
+    parse and check. Use as a context manager to close the pool. `checks` counts distinct
+    pairs checked, `symbolic_checks` those that needed math-verify, `failures` the checks that
+    failed, by reason.
     """
 
     workers: int = 0
     timeout_seconds: int = 5
-    verdicts: dict[tuple[str, str, str], bool] = field(default_factory=dict)
+    verdicts: dict[tuple[str, str, str], tuple[bool, str | None]] = field(default_factory=dict)
     checks: int = 0
+    symbolic_checks: int = 0
+    failures: Counter[str] = field(default_factory=Counter)
     _pool: ProcessPoolExecutor | None = field(default=None, repr=False)
 
     def __enter__(self) -> Grader:
@@ -306,6 +387,13 @@ class Grader:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+    def start(self) -> None:
+        """Start the math-verify processes now (no-op when workers == 0 or already started), e.g.
+        before an inference engine starts threads that a fork would copy."""
+        if self.workers > 0 and self._pool is None:
+            self._pool = ProcessPoolExecutor(max_workers=self.workers)
+            list(self._pool.map(_started, range(self.workers)))
 
     def close(self) -> None:
         """Stop the math-verify processes, if any were started."""
@@ -316,31 +404,79 @@ class Grader:
     def grade(self, benchmark: str, completions: Sequence[str], gold_answers: Sequence[str]) -> tuple[list[str | None], list[bool]]:
         """Extracted answers and verdicts of `completions`, each against its own gold answer
         (from `gold_answer`). Unanswered completions are incorrect."""
-        extracted = [extract(benchmark, completion) for completion in completions]
-        keys = [(benchmark, gold, answer) for gold, answer in zip(gold_answers, extracted) if answer is not None]
-        self._check_new(keys)
-        verdicts = [answer is not None and self.verdicts[(benchmark, gold, answer)] for gold, answer in zip(gold_answers, extracted)]
-        return extracted, verdicts
+        grades = self.grade_detailed(benchmark, completions, gold_answers)
+        return [grade.extracted for grade in grades], [grade.correct for grade in grades]
 
-    def _check_new(self, keys: Iterable[tuple[str, str, str]]) -> None:
-        new = list(dict.fromkeys(key for key in keys if key not in self.verdicts))
+    def grade_detailed(self, benchmark: str, completions: Sequence[str], gold_answers: Sequence[str]) -> list[Grade]:
+        """The `Grade` of each completion against its own gold answer."""
+        if len(completions) != len(gold_answers):
+            raise ValueError(f"{len(completions)} completions but {len(gold_answers)} gold answers")
+        extractor = _EXTRACTORS.get(benchmark)
+        if extractor is None:
+            raise ValueError(f"unknown benchmark {benchmark!r}; known: {BENCHMARKS}")
+        extracted = [extractor(completion) for completion in completions]
+        self._check_new([(benchmark, gold, answer) for gold, answer in zip(gold_answers, extracted) if answer is not None])
+        verdicts = self.verdicts
+        return [Grade(None, False) if answer is None else Grade(answer, *verdicts[(benchmark, gold, answer)]) for gold, answer in zip(gold_answers, extracted)]
+
+    def _check_new(self, keys: list[tuple[str, str, str]]) -> None:
         symbolic = []
-        for key in new:
-            if key[0] == "gsm8k":
-                # Both sides are canonical decimal strings: compare exactly.
-                self.verdicts[key] = Decimal(key[1]) == Decimal(key[2])
-            else:
+        for key in dict.fromkeys(keys):
+            if key in self.verdicts:
+                continue
+            benchmark, gold, answer = key
+            decided = self._gsm8k_verdict(answer, gold) if benchmark == "gsm8k" else exact_math_verdict(answer, gold)
+            if decided is None:
                 symbolic.append(key)
+            else:
+                self._record(key, decided)
         if not symbolic:
             return
         pairs = [(answer, gold, self.timeout_seconds) for _, gold, answer in symbolic]
-        # One new pair is cheaper to check here than to ship to the pool; two already gain from it
-        # (a LaTeX parse alone takes milliseconds).
-        if self.workers > 0 and len(pairs) >= 2:
-            if self._pool is None:
-                self._pool = ProcessPoolExecutor(max_workers=self.workers)
-            results = list(self._pool.map(_math_equivalent_pair, pairs, chunksize=max(1, len(pairs) // (4 * self.workers))))
-        else:
-            results = [_math_equivalent_pair(pair) for pair in pairs]
-        self.checks += len(pairs)
-        self.verdicts.update(zip(symbolic, results))
+        results = self._in_pool(pairs) if self.workers > 0 else [_math_verdict_of_pair(pair) for pair in pairs]
+        self.symbolic_checks += len(pairs)
+        for key, result in zip(symbolic, results):
+            self._record(key, result)
+
+    @staticmethod
+    def _gsm8k_verdict(answer: str, gold: str) -> tuple[bool, str | None]:
+        try:
+            return gsm8k_correct(answer, gold), None
+        except (ValueError, ZeroDivisionError):  # not a canonical number: nothing to compare
+            return False, "check_error"
+
+    def _record(self, key: tuple[str, str, str], result: tuple[bool, str | None]) -> None:
+        self.verdicts[key] = result
+        self.checks += 1
+        if result[1] is not None:
+            self.failures[result[1]] += 1
+
+    def _in_pool(self, pairs: list[tuple[str, str, int]]) -> list[tuple[bool, str | None]]:
+        """Verdicts of `pairs` from the pool; if a worker hangs past every time limit or dies, the
+        pool is replaced and the pairs are checked one at a time, so that only the culprit fails."""
+        self.start()
+        # Each pair takes at most two parses and a check per list item: a generous bound on the lot.
+        bound = 4 * self.timeout_seconds * math.ceil(len(pairs) / self.workers) + 60
+        try:
+            return list(self._pool.map(_math_verdict_of_pair, pairs, chunksize=max(1, len(pairs) // (4 * self.workers)), timeout=bound))
+        except (TimeoutError, BrokenProcessPool):
+            self._discard_pool()
+        return [self._alone_in_pool(pair) for pair in pairs]
+
+    def _alone_in_pool(self, pair: tuple[str, str, int]) -> tuple[bool, str | None]:
+        self.start()
+        try:
+            return self._pool.submit(_math_verdict_of_pair, pair).result(timeout=4 * self.timeout_seconds + 30)
+        except TimeoutError:
+            self._discard_pool()
+            return False, "timeout"
+        except BrokenProcessPool:
+            self._discard_pool()
+            return False, "check_error"
+
+    def _discard_pool(self) -> None:
+        """Kill the workers (a check stuck in compiled code ignores its alarm) and forget the pool."""
+        for process in list((getattr(self._pool, "_processes", None) or {}).values()):
+            process.kill()
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._pool = None
