@@ -90,11 +90,12 @@ def test_notebooks_match_their_paired_scripts(repo_root):
 
 def test_readme_figure_index_is_generated_from_the_registry_and_the_claims(repo_root, config):
     """The registry's columns always; the verdicts too wherever this checkout holds results/claims.csv."""
-    from scalingrepro.commands.figure_index import END, START, checked_verdicts, strip_verdicts
+    from scalingrepro.commands.figure_index import MARKER, checked_verdicts, strip_verdicts
+    from scalingrepro.pipeline.files import marked_block
     from scalingrepro.registry import markdown_index
 
     readme = (repo_root / "README.md").read_text()
-    stored = readme.split(START, 1)[1].split(END, 1)[0].strip()
+    stored = marked_block(readme, MARKER).strip()
     fix = "README.md's figure index is stale: run `python -m scalingrepro.commands.figure_index README.md`"
     assert strip_verdicts(stored) == strip_verdicts(markdown_index(config)), fix
     assert "reproduced" in stored, "the stored index lacks the verdicts; " + fix

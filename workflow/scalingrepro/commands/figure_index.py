@@ -18,18 +18,17 @@ import pandas as pd
 
 from ..pipeline import paths
 from ..pipeline.errors import InputError, format_paragraph
+from ..pipeline.files import replace_marked_block
 from ..pipeline.settings import load_config
 from ..registry import markdown_index
 from ..verdict.outputs import verdict_summaries
 
-START, END = "<!-- figure-index:start -->", "<!-- figure-index:end -->"
+MARKER = "figure-index"
 
 
 def replace_index(text: str, index: str) -> str:
     """`text` with everything between the index markers replaced by `index`."""
-    before, rest = text.split(START, 1)
-    after = rest.split(END, 1)[1]
-    return f"{before}{START}\n{index}\n{END}{after}"
+    return replace_marked_block(text, MARKER, index)
 
 
 def strip_verdicts(index: str) -> str:

@@ -20,3 +20,21 @@ def write_text_atomically(path: str | Path, text: str) -> None:
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(temporary, path)
+
+
+def _markers(name: str) -> tuple[str, str]:
+    return f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+
+
+def marked_block(text: str, name: str) -> str:
+    """The text between `<!-- name:start -->` and `<!-- name:end -->`, without surrounding blank lines."""
+    start, end = _markers(name)
+    return text.split(start, 1)[1].split(end, 1)[0].strip("\n")
+
+
+def replace_marked_block(text: str, name: str, block: str) -> str:
+    """`text` with everything between the `name` markers replaced by `block`."""
+    start, end = _markers(name)
+    before, rest = text.split(start, 1)
+    after = rest.split(end, 1)[1]
+    return f"{before}{start}\n{block}\n{end}{after}"

@@ -35,6 +35,9 @@ TEMPLATES = Path("workflow") / "templates"
 NOTEBOOK_HTML_TEMPLATE = TEMPLATES / "offline_notebook"
 REPORT_TEMPLATE = TEMPLATES / "verdict_report"
 
+# Public graders' labelled answer-equivalence cases, run against the graders (tests and a command).
+GRADING_CONFORMANCE = Path("tests") / "data" / "grading_conformance.yaml"
+
 FIGURE_SUFFIXES = (".pdf", ".png")
 TABLE_SUFFIXES = (".csv", ".tex")
 

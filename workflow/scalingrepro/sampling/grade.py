@@ -2,8 +2,11 @@
 
 Each input line is a JSON object with `benchmark` (gsm8k | math), `completion` and `gold` (the
 dataset's gold solution: GSM8K's answer ending in `#### N`, MATH's solution with `\\boxed{}`);
-other keys pass through. Each output line adds `extracted` (the answer found, or null) and
-`correct`. A malformed line stops the command with its line number; no output file is left.
+other keys pass through. Each output line adds `extracted` (the answer found, or null),
+`correct`, and `reason` (null, or why the equivalence check failed: "timeout", "parse_error",
+"check_error"; such a line is graded incorrect). The counts of failed checks are printed. A
+malformed line stops the command with its line number; no output file is left. No completion
+can stop it.
 """
 
 from __future__ import annotations
@@ -12,10 +15,11 @@ import argparse
 import json
 import os
 import sys
+from collections import Counter
 from pathlib import Path
 
 from ..pipeline.files import write_text_atomically
-from .grading import BENCHMARKS, Grader, gold_answer
+from .grading import BENCHMARKS, FAILURE_REASONS, Grader, gold_answer
 
 REQUIRED_KEYS = ("benchmark", "completion", "gold")
 
@@ -45,8 +49,9 @@ def parse_line(text: str, source: str, line_number: int) -> tuple[dict, str]:
     return record, gold
 
 
-def grade_file(source: Path, target: Path, workers: int) -> int:
-    """Grade every line of `source` into `target` (written whole, then renamed); returns the line count."""
+def grade_file(source: Path, target: Path, workers: int) -> tuple[int, Counter[str]]:
+    """Grade every line of `source` into `target` (written whole, then renamed); returns the line
+    count and the failed checks by reason."""
     records, golds = [], []
     with source.open(encoding="utf-8") as lines:
         for line_number, text in enumerate(lines, start=1):
@@ -57,11 +62,20 @@ def grade_file(source: Path, target: Path, workers: int) -> int:
     with Grader(workers=workers) as grader:
         for benchmark in BENCHMARKS:
             positions = [i for i, record in enumerate(records) if record["benchmark"] == benchmark]
-            extracted, correct = grader.grade(benchmark, [records[i]["completion"] for i in positions], [golds[i] for i in positions])
-            for position, answer, verdict in zip(positions, extracted, correct):
-                records[position] |= {"extracted": answer, "correct": verdict}
+            grades = grader.grade_detailed(benchmark, [records[i]["completion"] for i in positions], [golds[i] for i in positions])
+            for position, grade in zip(positions, grades):
+                records[position] |= {"extracted": grade.extracted, "correct": grade.correct, "reason": grade.reason}
+        failures = grader.failures
     write_text_atomically(target, "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records))
-    return len(records)
+    return len(records), failures
+
+
+def failure_summary(failures: Counter[str]) -> str:
+    """'no failed checks', or '2 failed checks (timeout 1, parse_error 1, check_error 0)'."""
+    total = sum(failures.values())
+    if not total:
+        return "no failed checks"
+    return f"{total} failed checks ({', '.join(f'{reason} {failures[reason]}' for reason in FAILURE_REASONS)}), graded incorrect"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -74,11 +88,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {arguments.input} does not exist. Pass the path of a JSON Lines file.", file=sys.stderr)
         return 2
     try:
-        count = grade_file(arguments.input, arguments.output, arguments.workers)
+        count, failures = grade_file(arguments.input, arguments.output, arguments.workers)
     except LineError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
-    print(f"graded {count} completions into {arguments.output}", file=sys.stderr)
+    print(f"graded {count} completions into {arguments.output}; {failure_summary(failures)}", file=sys.stderr)
     return 0
 
 

@@ -271,6 +271,10 @@ def math_gold_answer(gold_solution: str) -> str:
 # --- MATH: equivalence -------------------------------------------------------------------
 
 FAILURE_REASONS = ("timeout", "parse_error", "check_error")
+# A pool worker that has not answered after this many times timeout_seconds per pair (two parses
+# and a check each have their own alarm), plus a grace, is stuck in compiled code and is killed.
+CHECK_BOUND_FACTOR = 4
+WORKER_GRACE_SECONDS = 10
 
 
 @lru_cache(maxsize=65536)
@@ -283,20 +287,45 @@ def _parsed(answer: str, timeout_seconds: int) -> tuple:
     return tuple(parse(f"${answer}$", extraction_config=[LatexExtractionConfig()], parsing_timeout=timeout_seconds, raise_on_error=True))
 
 
+def _with_imaginary_unit(parsed: tuple) -> list:
+    """A parse with the symbol i read as the imaginary unit, as MATH's answers mean it (`1+2i`)."""
+    import sympy
+
+    def unit(item):
+        symbols = [symbol for symbol in getattr(item, "free_symbols", ()) if getattr(symbol, "name", None) == "i"]
+        return item.xreplace({symbol: sympy.I for symbol in symbols}) if symbols else item
+
+    return [unit(item) for item in parsed]
+
+
 def _symbolic_verdict(answer: str, gold: str, timeout_seconds: int) -> tuple[bool, str | None]:
-    """math-verify's verdict on two normalized answers, as (correct, failure reason or None)."""
+    """math-verify's verdict on two normalized answers, as (correct, failure reason or None).
+
+    Like math-verify, correct when any reading of the gold (the expression, the string) matches
+    any reading of the answer; each comparison on its own, so that one that fails leaves the
+    others standing and is reported only when none matches."""
     from math_verify import verify
     from math_verify.errors import TimeoutException
 
     try:
         gold_parsed, answer_parsed = _parsed(gold, timeout_seconds), _parsed(answer, timeout_seconds)
-        if not gold_parsed or not answer_parsed:
-            return False, "parse_error"
-        return bool(verify(list(gold_parsed), list(answer_parsed), timeout_seconds=timeout_seconds, raise_on_error=True)), None
     except TimeoutException:
         return False, "timeout"
     except Exception:  # noqa: BLE001 (sympy raises anything from OverflowError to RecursionError on odd input)
         return False, "check_error"
+    if not gold_parsed or not answer_parsed:
+        return False, "parse_error"
+    failures = []
+    for gold_reading in _with_imaginary_unit(gold_parsed):
+        for answer_reading in _with_imaginary_unit(answer_parsed):
+            try:
+                if verify(gold_reading, answer_reading, timeout_seconds=timeout_seconds, raise_on_error=True):
+                    return True, None
+            except TimeoutException:
+                failures.append("timeout")
+            except Exception:  # noqa: BLE001
+                failures.append("check_error")
+    return False, (failures[0] if failures else None)
 
 
 def _verdict_over_alternatives(extracted: str, gold: str, undecided: math_answers.Undecided) -> tuple[bool, str | None]:
@@ -336,8 +365,9 @@ def _math_verdict_of_pair(pair: tuple[str, str, int]) -> tuple[bool, str | None]
     return math_verdict(extracted, gold, timeout_seconds)
 
 
-def _started(_: int) -> None:
-    """Nothing: submitted once per worker so that `Grader.start` forks them all now."""
+def _load_math_verify(_: int) -> None:
+    """Import math-verify and sympy in a worker, so that no check's time limit pays for it."""
+    _parsed("1", 5)
 
 
 # --- Both benchmarks, cached -------------------------------------------------------------
@@ -389,11 +419,11 @@ class Grader:
         self.close()
 
     def start(self) -> None:
-        """Start the math-verify processes now (no-op when workers == 0 or already started), e.g.
-        before an inference engine starts threads that a fork would copy."""
+        """Start the math-verify processes now, math-verify loaded in each (no-op when workers == 0
+        or already started), e.g. before an inference engine starts threads that a fork would copy."""
         if self.workers > 0 and self._pool is None:
             self._pool = ProcessPoolExecutor(max_workers=self.workers)
-            list(self._pool.map(_started, range(self.workers)))
+            list(self._pool.map(_load_math_verify, range(self.workers)))
 
     def close(self) -> None:
         """Stop the math-verify processes, if any were started."""
@@ -455,8 +485,7 @@ class Grader:
         """Verdicts of `pairs` from the pool; if a worker hangs past every time limit or dies, the
         pool is replaced and the pairs are checked one at a time, so that only the culprit fails."""
         self.start()
-        # Each pair takes at most two parses and a check per list item: a generous bound on the lot.
-        bound = 4 * self.timeout_seconds * math.ceil(len(pairs) / self.workers) + 60
+        bound = CHECK_BOUND_FACTOR * self.timeout_seconds * math.ceil(len(pairs) / self.workers) + WORKER_GRACE_SECONDS
         try:
             return list(self._pool.map(_math_verdict_of_pair, pairs, chunksize=max(1, len(pairs) // (4 * self.workers)), timeout=bound))
         except (TimeoutError, BrokenProcessPool):
@@ -466,7 +495,7 @@ class Grader:
     def _alone_in_pool(self, pair: tuple[str, str, int]) -> tuple[bool, str | None]:
         self.start()
         try:
-            return self._pool.submit(_math_verdict_of_pair, pair).result(timeout=4 * self.timeout_seconds + 30)
+            return self._pool.submit(_math_verdict_of_pair, pair).result(timeout=CHECK_BOUND_FACTOR * self.timeout_seconds + WORKER_GRACE_SECONDS)
         except TimeoutError:
             self._discard_pool()
             return False, "timeout"

@@ -365,10 +365,15 @@ def _percent_readings(text: str) -> list[str]:
     return [number, str(hundredth.numerator) if hundredth.denominator == 1 else f"{hundredth.numerator}/{hundredth.denominator}"]
 
 
+_CLOCK_OR_RATIO = re.compile(r"\d+:\d+")
+
+
 def _single_verdict(answer: str, gold: str) -> bool | None:
     """Exact verdict on two single (non-list) normalized answers, or None."""
     if answer == gold:
         return True
+    if _CLOCK_OR_RATIO.fullmatch(answer) and _CLOCK_OR_RATIO.fullmatch(gold):
+        return False  # a time or a ratio in lowest terms: only the same digits are the same answer
     answer_value, gold_value = exact_value(answer), exact_value(gold)
     if answer_value is not None and gold_value is not None:
         return _values_verdict(answer_value, gold_value)
