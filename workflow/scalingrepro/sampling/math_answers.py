@@ -5,15 +5,17 @@ comparisons that are exact without one.
 grader to one answer: math delimiters, `$`, spacing commands, `\\left`/`\\right`, degrees and
 trailing units dropped, `\\dfrac`/`\\tfrac` read as `\\frac`, `\\frac12` and `\\sqrt3` shorthand
 spelled out, `{,}` and `,\\!` thousands separators removed, `\\text{...}` unwrapped, "and"
-between items read as a comma. A percent sign is kept as a trailing `%`.
+between items read as a comma, `A \\approx B` read as A. A percent sign is kept as a trailing `%`.
 
-`exact_verdict` decides a pair of normalized answers where that needs no symbolic algebra and
-returns None otherwise (the pair then goes to math-verify): identical text; plain numbers
-(integers, decimals, fractions, mixed numbers) and surds `c\\sqrt{r}/d`, compared as exact
-rationals and square-free radicands; a decimal of six or more places against a value whose
-expansion does not terminate, within one unit of its last place (such a decimal is itself an
-approximation); polynomials in single-letter variables, compared as expanded coefficient tables;
-a percentage against its number or its value; `x = 3` against `3`.
+`verdict` compares two normalized answers: comma-separated lists and bracketed tuples or
+intervals item by item, in order; `x = 3` against `3`; a percentage as its number or its value.
+It decides exactly where that needs no symbolic algebra, and hands the rest to the check it is
+given (math-verify): identical text; plain numbers (integers, decimals, fractions, mixed
+numbers) and surds `c\\sqrt{r}/d`, compared as exact rationals and square-free radicands; a
+decimal of six or more places against a value whose expansion does not terminate, within one
+unit of its last place (such a decimal is itself an approximation); polynomials in
+single-letter variables, compared as expanded coefficient tables (a non-constant one is no
+number). `gold_alternatives` reads a gold "A or B" as accepting either, or both.
 """
 
 from __future__ import annotations
@@ -30,7 +32,8 @@ _DELIMITERS = ("\\(", "\\)", "\\[", "\\]", "\\displaystyle", "$")
 # Spacing commands (not the `\\` row break of a matrix), \left and \right.
 _SPACING = re.compile(r"(?<!\\)\\[!,;:> ]|\\left(?![a-zA-Z])|\\right(?![a-zA-Z])|\\q?quad(?![a-zA-Z])|~")
 _FRAC_VARIANTS = re.compile(r"\\[dtc]frac(?![a-zA-Z])")
-_DEGREES = re.compile(r"\^\s*\{?\s*\\circ\s*\}?|°|\\degree(?![a-zA-Z])|\\circ(?![a-zA-Z])")
+# Degrees: `^\circ`, `^{\circ}`, `°`, `\degree`, and `\circ` right after a number (not `f \circ g`).
+_DEGREES = re.compile(r"\^\s*\{?\s*\\circ\s*\}?|°|\\degree(?![a-zA-Z])|(?<=\d)\s*\\circ(?![a-zA-Z])")
 _PERCENT = re.compile(r"\s*(?:\\%|%|\\text\{\s*(?:percent|percentage|pct)\s*\}|(?<=\d)\s*(?:percent|percentage|pct))$")
 _TEXT_WRAPPER = re.compile(r"\\(?:text|textbf|textnormal|textrm|textup|textit|mbox|mathrm|mathbf|boxed)\s*\{([^{}]*)\}")
 # Units a MATH answer may carry after its number: Minerva's list of removed words (as whole
@@ -41,7 +44,7 @@ _UNIT_WORDS = (
     "meals", "edges", "students", "multiples", "miles", "mile", "days", "years", "centimeters", "yards", "liters",
 )
 _TRAILING_UNIT = re.compile(
-    r"(?<=[\d}.])(?:\s*\\(?:text|textnormal|textrm|mbox|mathrm)\s*\{[^{}]*\}|\s+(?:" + "|".join(_UNIT_WORDS) + r")\b)(?:\s*\^\s*\{?\d\}?)?\s*$"
+    r"(?<=[\d}.])(?:\s*\\(?:text|textnormal|textrm|mbox|mathrm)\s*\{[^{}]*\}|(?:\s+(?:" + "|".join(_UNIT_WORDS) + r")\b)+)(?:\s*\^\s*\{?\d\}?)?\s*$"
 )
 _AND_BETWEEN_ITEMS = re.compile(r",?\s*(?:\\text\{\s*(?:and|or)\s*\}|\b(?:and|or)\b)\s*")
 _OR = re.compile(r"\s*(?:\\text\{\s*or\s*\}|\bor\b)\s*")
@@ -51,7 +54,7 @@ _FRAC_SHORTHAND_SECOND = re.compile(r"(\\frac\{[^{}]*\})\s*(\d)")
 _SQRT_SHORTHAND = re.compile(r"\\sqrt\s*(\d|[a-zA-Z](?![a-zA-Z]))")
 # `{,}` and `,\!` are how LaTeX writes a thousands separator (`10{,}000`, `32,\! 349`).
 _THOUSANDS_SEPARATOR = re.compile(r"\{,\}\s*|,\\!\s*")
-_THOUSANDS = re.compile(r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+_THOUSANDS = re.compile(r"[-+]?\d{1,3}(?:(?:,\d{3})+|(?: \d{3})+)(?:\.\d+)?")
 
 
 def _without_outer_braces(text: str) -> str:
@@ -75,9 +78,15 @@ def _closing_index(text: str, opening: int) -> int:
 
 
 def _squeeze_spaces(text: str) -> str:
-    """Whitespace dropped except between two letters (`\\pi r` must not become `\\pir`)."""
+    """Whitespace dropped except between two letters or two digits (`\\pi r` must not become `\\pir`, nor `1 2` become 12)."""
     text = re.sub(r"\s+", " ", text).strip()
-    return re.sub(r"(?<=[^a-zA-Z]) | (?=[^a-zA-Z])", "", text)
+    return re.sub(" ", lambda space: _kept_space(text, space.start()), text)
+
+
+def _kept_space(text: str, position: int) -> str:
+    """The space at `position` if it parts two letters or two digits, else nothing."""
+    before, after = text[position - 1], text[position + 1]
+    return " " if (before.isalpha() and after.isalpha()) or (before.isdigit() and after.isdigit()) else ""
 
 
 def _without_approximation(text: str) -> str:
@@ -114,11 +123,11 @@ def normalized(answer: str) -> str:
     text = _FRAC_SHORTHAND_FIRST.sub(r"\\frac{\1}", text)
     text = _FRAC_SHORTHAND_SECOND.sub(r"\1{\2}", text)
     text = _SQRT_SHORTHAND.sub(r"\\sqrt{\1}", text)
-    # `32,349` is a number, `32, 349` a list of two.
+    # `32,349` and `32 349` are numbers, `32, 349` a list of two.
     thousands = _THOUSANDS.fullmatch(text.strip())
     text = _without_approximation(_without_outer_braces(_squeeze_spaces(text)).strip(","))
     if thousands:
-        text = text.replace(",", "")
+        text = text.replace(",", "").replace(" ", "")
     return text + "%" if percent and text else text
 
 
@@ -295,7 +304,7 @@ def exact_value(text: str) -> ExactValue | None:
         if surd_fraction:
             sign, coefficient, radicand, denominator = surd_fraction.groups()
             return _surd(sign, Fraction(int(coefficient or 1), int(denominator)), int(radicand))
-    except ZeroDivisionError:
+    except (ZeroDivisionError, ValueError):  # a zero denominator, or more digits than Python reads
         return None
     return None
 
@@ -314,6 +323,8 @@ def _values_verdict(first: ExactValue, second: ExactValue) -> bool:
 
 # --- Polynomials -------------------------------------------------------------------------
 
+# Longer numbers than this are left to math-verify (Python reads at most 4300 digits at once).
+_LONGEST_NUMBER = 1000
 # Digits, single-letter variables (not e or i, which may be constants), powers, + - * and \cdot.
 _POLYNOMIAL = re.compile(r"[-+]?(?:[0-9a-df-hj-zA-Z.^{}*]|\\cdot)+(?:[-+](?:[0-9a-df-hj-zA-Z.^{}*]|\\cdot)+)*")
 _MONOMIAL_FACTOR = re.compile(r"(\d+(?:\.\d+)?)|([a-df-hj-zA-Z])(?:\^(?:(\d)|\{(\d+)\}))?")
@@ -334,6 +345,8 @@ def polynomial(text: str) -> dict[tuple[tuple[str, int], ...], Fraction] | None:
                 return None
             number, variable, power, braced_power = factor.groups()
             if number is not None:
+                if len(number) > _LONGEST_NUMBER:
+                    return None
                 coefficient *= Fraction(number)
             else:
                 powers[variable] = powers.get(variable, 0) + int(power or braced_power or 1)
