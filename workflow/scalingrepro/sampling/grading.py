@@ -13,13 +13,14 @@ a trailing period dropped, comma or space thousands separators, a Unicode minus,
 MATH. The answer is the first Minerva line "Final Answer: The final answer is X. I hope it is
 correct." (with or without its closing sentence, quoted or not), else the last `\\boxed{}`
 together with the boxed answers just before it that only punctuation, spacing and "and"/"or"
-separate from it (`\\boxed{1}, \\boxed{2}` is the list "1, 2"). The gold answer is read from the
-gold solution the same way, boxed answers first: its last group of boxed answers (a solution
-that boxes its answer again after a second method gives it once). Both are normalized as Minerva's
-grader does (`math_answers.normalized`) and compared exactly where that needs no symbolic
-algebra (numbers, surds, polynomials; `math_answers.verdict`); everything else goes to
-math-verify. Comma-separated lists compare item by item in order, as the MATH paper's grader
-does ("10, 4, -2" is not "4, 10, -2"; math-verify would compare them as sets); sets written
+separate from it (`\\boxed{1}, \\boxed{2}` is the list "1, 2"; in a gold, "or" offers
+alternatives). The gold answer is read from the gold solution the same way, boxed answers first:
+its last group of boxed answers (a solution that boxes its answer again after a second method
+gives it once). Both are normalized as Minerva's grader does (`math_answers.normalized`) and
+compared exactly where that needs no symbolic algebra (numbers, surds, polynomials;
+`math_answers.verdict`); everything else goes to math-verify, with `i` read as the imaginary
+unit. Comma-separated lists compare item by item in order, as the MATH paper's grader does
+("10, 4, -2" is not "4, 10, -2"; math-verify would compare them as sets); sets written
 `\\{...\\}` compare as sets.
 
 At the paper's scale (~5·10^8 completions per benchmark) the expensive part, math-verify, runs
