@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .fitting import BatchFit, fit_law_batch, usable_targets
+from .solver import BatchFit, fit_law_batch, usable_targets
 from .laws import ALL_PARAMETER_NAMES, LAWS, MAX_EXPONENT, MIN_EXPONENT, Law
 
 BACKTEST_COLUMNS = [
