@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from synthetic_generative import checkpoint_table, simulate_pass_at_1
 
-from scalingrepro.generative import fitting
+from scalingrepro.generative import fitting, pythia
 from scalingrepro.generative.laws import LAWS
 
 TRUE = {
@@ -110,7 +110,8 @@ def test_synthetic_benchmark_recovers_the_compute_law_within_its_bootstrap_inter
     truth = {"E0": 0.8, "C0": 3e3, "alpha": 0.2}
     pass_at_k, problem_pass_at_k = simulate_pass_at_1(checkpoints, truth, n_problems=130, n_samples=4096, seed=11)
     data = fitting.benchmark_data(pass_at_k, problem_pass_at_k, checkpoints, "unbiased")
-    fits, diagnostics = fitting.fit_benchmark(data, ["compute"], "unbiased", n_resamples=100, seed=5)
+    selection = pythia.CheckpointSelection(excluded=frozenset({("14M", 143000)}))
+    fits, diagnostics = fitting.fit_benchmark(data, ["compute"], "unbiased", n_resamples=100, seed=5, selection=selection)
     row = fits.iloc[0]
     assert list(fits.columns) == fitting.fits_columns()
     assert bool(row["converged"]) and row["n_points"] == 80  # one checkpoint excluded by config
@@ -129,10 +130,55 @@ def test_bootstrap_is_reproducible_byte_for_byte():
     assert first.to_csv(index=False) == second.to_csv(index=False)
 
 
-def test_variants_toggle_exclusions():
+def test_variants_toggle_exclusions_and_the_minimum_step():
     checkpoints = checkpoint_table(excluded={("14M", 143000), ("70M", 143000)})
     pass_at_k, problem_pass_at_k = simulate_pass_at_1(checkpoints, {"E0": 0.5, "C0": 1e3, "alpha": 0.15}, 40, 2048, seed=2)
     data = fitting.benchmark_data(pass_at_k, problem_pass_at_k, checkpoints, "unbiased")
-    variants = fitting.fit_variants(data, ["compute"], "unbiased", "mean_log_likelihood", apply_exclusions=True)
+    listed = frozenset({("14M", 143000), ("70M", 143000)})
+    configured = pythia.CheckpointSelection(min_step=1000, excluded=listed)
+    gold_choice = frozenset({("14M", 30000), ("14M", 100000), ("14M", 143000)})
+    selections = fitting.selection_variants(configured, listed, gold_choice)
+    variants = fitting.fit_variants(data, ["compute"], "unbiased", "mean_log_likelihood", selections)
     points = variants.set_index("variant")["n_points"]
-    assert points["configured"] == 79 and points["exclusions_toggled"] == 81
+    # 9 sizes x 6 steps from step 1000 on, less the two listed; every step; the listed back in
+    assert points["configured"] == 52 and points["all_checkpoints"] == 79 and points["exclusions_toggled"] == 54
+    assert points["gold_file_exclusions"] == 50  # the listed two and 14M at steps 30000, 100000
+    assert variants.set_index("variant").loc["all_checkpoints", "min_step"] == 1
+
+
+def test_checkpoint_selection_keeps_steps_from_the_minimum_without_dropped_steps_and_exclusions():
+    table = checkpoint_table()
+    selection = pythia.CheckpointSelection(min_step=32, dropped_steps=(256,), excluded=frozenset({("12B", 1000)}))
+    kept = table[selection.keeps_table(table)]
+    assert sorted(kept["step"].unique()) == [32, 1000, 3000, 10000, 30000, 100000, 143000]
+    assert len(kept) == 9 * 7 - 1 and not ((kept["size"] == "12B") & (kept["step"] == 1000)).any()
+
+
+def test_gold_file_choice_excludes_every_later_checkpoint_of_its_size():
+    table = checkpoint_table()
+    gold = pd.DataFrame({"size": ["14M", "70M", "12B"], "step": [10000, 30000, 143000]})
+    assert pythia.gold_file_overtrained(gold, table) == {("14M", 30000), ("14M", 100000), ("14M", 143000), ("70M", 100000), ("70M", 143000)}
+
+
+def test_default_reading_of_the_released_gsm8k_data_gives_the_papers_compute_and_params_tokens_laws(mirror, config):
+    """The paper's reading (checkpoints from step 1000 on, the configured exclusions) on the released
+    GSM8K outcomes, beta-binomial pass@1: E0(1) ≈ 2, α(1) ≈ 0.121 (Fig. 1), 𝓔0(1) ≈ 3.87 (Fig. 4),
+    ∼5 orders of compute (Fig. 1)."""
+    from scalingrepro.generative import outcomes, passk
+
+    generative = config["generative"]
+    released = outcomes.read_released(mirror / "gsm8k_pass_at_k.parquet")
+    table = outcomes.select_problem_set(outcomes.from_released(released, "gsm8k", generative["outcomes"], source="gsm8k"), generative["outcomes"]["problem_set"])
+    problems, _ = passk.problem_pass_at_k(table, [1], ["beta_binomial"], generative["passk"]["beta_prior_log10_bounds"])
+    data = fitting.benchmark_data(passk.benchmark_pass_at_k(problems), problems, pythia.checkpoint_table(generative["outcomes"]), "beta_binomial")
+    selection = pythia.fit_selection(generative["outcomes"], generative["fit"])
+    assert selection.min_step == 1000
+    fits, _ = fitting.fit_benchmark(data, ["compute", "params_tokens"], "beta_binomial", n_resamples=0, seed=0, selection=selection)
+    compute, params_tokens = (fits[fits["law"] == law].iloc[0] for law in ("compute", "params_tokens"))
+    assert 1.6 <= compute["E0"] <= 2.4 and 0.103 <= compute["alpha"] <= 0.139
+    assert 3.5 <= params_tokens["E0"] <= 4.3
+    chosen = data.checkpoints.iloc[fitting.law_columns(LAWS["compute"], data, selection)]
+    assert 4.6 <= np.log10(chosen["compute"].max() / chosen["compute"].min()) <= 5.6
+    # every checkpoint (steps 1, 32, 256 at pass@1 ≈ 1e-7) pins the floor at 0: the paper's reading matters
+    everything, _ = fitting.fit_benchmark(data, ["compute"], "beta_binomial", n_resamples=0, seed=0, selection=pythia.CheckpointSelection(excluded=selection.excluded))
+    assert everything["E0"].iloc[0] < 0.5

@@ -78,6 +78,10 @@ GOLD_BENCHMARKS = gold_benchmarks(config)
 # the problem set or the sampling-cost arithmetic does not rerun them.
 CHECKPOINT_SETTINGS = {key: config["generative"]["outcomes"][key] for key in ("pythia", "excluded_checkpoints")}
 BACKTEST_SETTINGS = config["generative"]["backtest"]
+# What the checkpoint selection of the fits (scalingrepro.generative.pythia.fit_selection) reads of generative.fit.
+FIT_SELECTION = {key: config["generative"]["fit"][key] for key in ("min_step", "apply_exclusions")}
+# The benchmark whose gold-likelihood file's choice of checkpoints gives the alternative over-training exclusion.
+OVERTRAINING_REFERENCE = config["generative"]["fit"]["overtraining_reference"]
 
 
 def gold_file(benchmark):
@@ -90,6 +94,11 @@ def gold_file(benchmark):
 def gold_inputs(wildcards):
     """The gold-reference NLL file of a benchmark that has one (none for MATH in the released data)."""
     return {"gold": gold_file(wildcards.benchmark)} if wildcards.benchmark in GOLD_BENCHMARKS else {}
+
+
+def overtraining_reference_inputs(wildcards):
+    """The gold-likelihood file whose one checkpoint per size gives the alternative over-training exclusion."""
+    return {"overtraining_reference": gold_file(OVERTRAINING_REFERENCE)} if OVERTRAINING_REFERENCE in GOLD_BENCHMARKS else {}
 
 
 def backtest_gold_inputs(wildcards):

@@ -19,7 +19,7 @@ rule backtest_law:
         target=BACKTEST_SETTINGS["target"],
         k_values=BACKTEST_SETTINGS["k_values"],
         gold_aggregate=config["generative"]["fit"]["gold_likelihood"]["aggregate"],
-        apply_exclusions=config["generative"]["fit"]["apply_exclusions"],
+        selection=FIT_SELECTION,
     conda:
         ANALYSIS_ENV
     log:

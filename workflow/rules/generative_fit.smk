@@ -29,6 +29,7 @@ rule compute_gold_likelihood:
 rule fit_scaling_laws:
     input:
         unpack(gold_inputs),
+        unpack(overtraining_reference_inputs),
         pass_at_k=rules.estimate_pass_at_k.output.benchmark,
         problem_pass_at_k=rules.estimate_pass_at_k.output.problems,
     output:
@@ -44,7 +45,7 @@ rule fit_scaling_laws:
         laws=FIT_SETTINGS["laws"],
         bootstrap=FIT_SETTINGS["bootstrap"],
         gold_aggregate=FIT_SETTINGS["gold_likelihood"]["aggregate"],
-        apply_exclusions=FIT_SETTINGS["apply_exclusions"],
+        selection=FIT_SELECTION,
     conda:
         ANALYSIS_ENV
     log:

@@ -26,7 +26,7 @@ ks = np.asarray(snakemake.params.k_values, dtype=np.int64)
 series_tables, target_rows, log_x, compute, keys = [], [], None, None, None
 for estimator in snakemake.params.estimators:
     data = fitting.benchmark_data(pass_at_k, problem_pass_at_k, checkpoints, estimator, gold)
-    columns = fitting.law_columns(law, data, snakemake.params.apply_exclusions)
+    columns = fitting.law_columns(law, data, pythia.fit_selection(snakemake.params.outcomes, snakemake.params.selection))
     chosen = data.checkpoints.iloc[columns].reset_index(drop=True)
     if keys is None:
         keys = chosen[["size", "step"]]

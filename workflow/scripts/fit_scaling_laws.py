@@ -16,6 +16,12 @@ gold = None
 if "gold" in snakemake.input.keys():
     with exit_on_input_error():
         gold = likelihood.load_gold_neg_log_likelihood(snakemake.input.gold, checkpoints)
+gold_file_exclusions = None
+if "overtraining_reference" in snakemake.input.keys():
+    with exit_on_input_error():
+        reference = likelihood.load_gold_neg_log_likelihood(snakemake.input.overtraining_reference, checkpoints)
+    gold_file_exclusions = pythia.gold_file_overtrained(reference[["size", "step"]].drop_duplicates(), checkpoints)
+selection = pythia.fit_selection(snakemake.params.outcomes, snakemake.params.selection)
 data = fitting.benchmark_data(
     pd.read_csv(snakemake.input.pass_at_k),
     pd.read_parquet(snakemake.input.problem_pass_at_k),
@@ -35,10 +41,11 @@ fits, diagnostics = fitting.fit_benchmark(
     seed=bootstrap["seed"],
     quantiles=tuple(bootstrap["quantiles"]),
     gold_aggregate=snakemake.params.gold_aggregate,
-    apply_exclusions=snakemake.params.apply_exclusions,
+    selection=selection,
 )
 log.info("fits with %d resamples done after %.1f s", bootstrap["resamples"], time.perf_counter() - started)
-variants = fitting.fit_variants(data, snakemake.params.laws, estimator, snakemake.params.gold_aggregate, snakemake.params.apply_exclusions)
+selections = fitting.selection_variants(selection, frozenset(pythia.excluded_keys(snakemake.params.outcomes)), gold_file_exclusions)
+variants = fitting.fit_variants(data, snakemake.params.laws, estimator, snakemake.params.gold_aggregate, selections)
 fits.to_csv(snakemake.output.fits, index=False)
 diagnostics.to_csv(snakemake.output.diagnostics, index=False)
 variants.to_csv(snakemake.output.variants, index=False)

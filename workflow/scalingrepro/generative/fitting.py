@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -16,6 +16,7 @@ import pandas as pd
 from .laws import ALL_PARAMETER_NAMES, LAWS, Law
 from .laws import GOLD_COVARIATE as GOLD_COVARIATE_NAME
 from .likelihood import AGGREGATES, aggregate_neg_log_gold_prob, gold_matrix
+from .pythia import CheckpointSelection
 from .solver import BatchFit, fit_law_batch, log_covariates, usable_targets  # noqa: F401 (the solver's names, re-exported for this module's callers)
 
 
@@ -293,12 +294,10 @@ def benchmark_data(
     return BenchmarkData(ordered, ks, targets, problems, array, gold_nll)
 
 
-def law_columns(law: Law, data: BenchmarkData, apply_exclusions: bool) -> np.ndarray:
-    """Indices of the checkpoints a law is fit to: not excluded (if applied) and, for the gold law,
+def law_columns(law: Law, data: BenchmarkData, selection: CheckpointSelection) -> np.ndarray:
+    """Indices of the checkpoints a law is fit to: those `selection` keeps and, for the gold law,
     with a gold likelihood for every benchmark problem."""
-    keep = np.ones(len(data.checkpoints), dtype=bool)
-    if apply_exclusions:
-        keep &= ~data.checkpoints["excluded"].to_numpy(dtype=bool)
+    keep = selection.keeps_table(data.checkpoints)
     if any(term.covariate == GOLD_COVARIATE_NAME for term in law.terms):
         if data.gold_nll is None:
             return np.array([], dtype=int)
@@ -333,19 +332,20 @@ def fit_benchmark(
     seed: int,
     quantiles: tuple[float, float] = (0.05, 0.95),
     gold_aggregate: str = "mean_log_likelihood",
-    apply_exclusions: bool = True,
+    selection: CheckpointSelection = CheckpointSelection(),
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Fit every law at every k with the bootstrap over problems.
 
     Returns (fits, diagnostics): fits has the columns of `fits_columns(quantiles)`; diagnostics has
     law, estimator, k, n_points, n_points_excluded, n_resamples, n_resamples_converged, n_checkpoints.
-    Laws without data (the gold law where no gold likelihoods exist) are skipped.
+    Laws without data (the gold law where no gold likelihoods exist) are skipped. `selection`: the
+    checkpoints fit (default: every one).
     """
     weights = resample_weights(len(data.problems), n_resamples, seed) if n_resamples > 0 else None
     fits, diagnostics = [], []
     for name in laws:
         law = LAWS[name]
-        columns = law_columns(law, data, apply_exclusions)
+        columns = law_columns(law, data, selection)
         if len(columns) == 0:
             continue
         log_x = law_log_covariates(law, data, columns, gold_aggregate)
@@ -380,36 +380,55 @@ def fit_variants(
     laws: Sequence[str],
     estimator: str,
     gold_aggregate: str,
-    apply_exclusions: bool,
+    selections: Mapping[str, CheckpointSelection],
 ) -> pd.DataFrame:
     """Point fits (no bootstrap) under the configured choices and their alternatives.
 
-    variant `configured`: as fits.csv; `exclusions_toggled`: with the checkpoint exclusions switched
-    (off when configured on); `gold_aggregate_toggled`: the gold law under the other aggregate.
-    Columns: variant, apply_exclusions, gold_aggregate, law, estimator, k, parameters, sse_log, n_points, converged.
+    selections: variant name -> the checkpoints it fits; `configured` (as fits.csv) must be one of
+    them. Variant `gold_aggregate_toggled` adds the gold law under the other aggregate, on the
+    configured checkpoints. Columns: variant, min_step, apply_exclusions (whether any (size, step)
+    is excluded), gold_aggregate, law, estimator, k, parameters, sse_log, n_points, converged.
     """
     other_aggregate = next(name for name in AGGREGATES if name != gold_aggregate)
-    settings = [
-        ("configured", apply_exclusions, gold_aggregate, laws),
-        ("exclusions_toggled", not apply_exclusions, gold_aggregate, laws),
-        ("gold_aggregate_toggled", apply_exclusions, other_aggregate, [name for name in laws if GOLD_COVARIATE_NAME in LAWS[name].covariates]),
-    ]
+    settings = [(variant, selection, gold_aggregate, laws) for variant, selection in selections.items()]
+    gold_laws = [name for name in laws if GOLD_COVARIATE_NAME in LAWS[name].covariates]
+    settings.append(("gold_aggregate_toggled", selections["configured"], other_aggregate, gold_laws))
     rows = []
-    for variant, exclusions, aggregate, variant_laws in settings:
+    for variant, selection, aggregate, variant_laws in settings:
         for name in variant_laws:
             law = LAWS[name]
-            columns = law_columns(law, data, exclusions)
+            columns = law_columns(law, data, selection)
             if len(columns) == 0:
                 continue
             point = fit_across_k(law, law_log_covariates(law, data, columns, aggregate), data.targets[:, columns])
             summary = summarize_fits(law, data.ks, point, None)
             summary = summary[["law", "k", *ALL_PARAMETER_NAMES, *FIT_STATUS_COLUMNS]]
             summary.insert(0, "gold_aggregate", aggregate if GOLD_COVARIATE_NAME in law.covariates else "")
-            summary.insert(0, "apply_exclusions", exclusions)
+            summary.insert(0, "apply_exclusions", bool(selection.excluded))
+            summary.insert(0, "min_step", selection.min_step)
             summary.insert(0, "variant", variant)
-            summary.insert(4, "estimator", estimator)
+            summary.insert(5, "estimator", estimator)
             rows.append(summary)
     return pd.concat(rows, ignore_index=True)
+
+
+def selection_variants(
+    configured: CheckpointSelection,
+    listed_exclusions: frozenset[tuple[str, int]],
+    gold_file_exclusions: frozenset[tuple[str, int]] | None,
+) -> dict[str, CheckpointSelection]:
+    """The checkpoint selections fit_variants fits: `configured`; `all_checkpoints` (every step, the
+    configured exclusions); `exclusions_toggled` (the configured steps, the listed exclusions switched
+    off if applied, on if not); `gold_file_exclusions` (the listed exclusions plus the gold file's
+    over-training choice), when the gold file's choice is given."""
+    variants = {
+        "configured": configured,
+        "all_checkpoints": replace(configured, min_step=1),
+        "exclusions_toggled": replace(configured, excluded=frozenset() if configured.excluded else listed_exclusions),
+    }
+    if gold_file_exclusions is not None:
+        variants["gold_file_exclusions"] = replace(configured, excluded=listed_exclusions | gold_file_exclusions)
+    return variants
 
 
 def point_target_discrepancy(data: BenchmarkData) -> float:

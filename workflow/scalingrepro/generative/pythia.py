@@ -7,7 +7,8 @@ meaning and the source of each value); nothing here is a constant of its own.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -76,3 +77,44 @@ def size_order(outcomes_config: Mapping[str, Any]) -> list[str]:
 def hf_revision(step: int) -> str:
     """The Hugging Face branch holding a Pythia checkpoint, e.g. 143000 -> 'step143000'."""
     return f"step{int(step)}"
+
+
+@dataclass(frozen=True)
+class CheckpointSelection:
+    """Which checkpoints a fit uses: steps from `min_step` on, none of `dropped_steps`, and none of
+    the `excluded` (size, step) pairs."""
+
+    min_step: int = 1
+    dropped_steps: tuple[int, ...] = ()
+    excluded: frozenset[tuple[str, int]] = frozenset()
+
+    def keeps(self, sizes: Sequence[str], steps: Sequence[int]) -> np.ndarray:
+        """(n,) True where checkpoint (size, step) enters the fit."""
+        steps = np.asarray(steps, dtype=np.int64)
+        chosen = (steps >= self.min_step) & ~np.isin(steps, np.asarray(self.dropped_steps, dtype=np.int64))
+        return chosen & np.array([(str(size), int(step)) not in self.excluded for size, step in zip(sizes, steps)], dtype=bool)
+
+    def keeps_table(self, checkpoints: pd.DataFrame) -> np.ndarray:
+        """`keeps` for a table with `size` and `step` columns."""
+        return self.keeps(checkpoints["size"].astype(str).to_numpy(), checkpoints["step"].to_numpy())
+
+
+def fit_selection(outcomes_config: Mapping[str, Any], fit_config: Mapping[str, Any]) -> CheckpointSelection:
+    """The configured selection: generative.fit.min_step, and generative.outcomes.excluded_checkpoints
+    when generative.fit.apply_exclusions is on."""
+    excluded = frozenset(excluded_keys(outcomes_config)) if fit_config["apply_exclusions"] else frozenset()
+    return CheckpointSelection(min_step=int(fit_config["min_step"]), excluded=excluded)
+
+
+def gold_file_overtrained(gold_checkpoints: pd.DataFrame, checkpoints: pd.DataFrame) -> frozenset[tuple[str, int]]:
+    """The over-training exclusion the gold-likelihood file implies: for each size the file covers,
+    every registered checkpoint after the file's last step of that size.
+
+    gold_checkpoints: rows with `size, step` (the checkpoints of the gold file); checkpoints: the
+    registry (`checkpoint_table`). The released GSM8K file holds one checkpoint per size (14M at step
+    10000, 70M and 160M at 30000, 410M at 100000, the rest at the last step), read as the authors'
+    choice of each size's last checkpoint before it over-trains.
+    """
+    last_step = gold_checkpoints.assign(size=gold_checkpoints["size"].astype(str)).groupby("size")["step"].max()
+    later = checkpoints["size"].astype(str).map(last_step) < checkpoints["step"]
+    return frozenset((str(size), int(step)) for size, step in zip(checkpoints.loc[later, "size"], checkpoints.loc[later, "step"]))

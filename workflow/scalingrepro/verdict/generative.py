@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..generative.pythia import is_excluded
+from ..generative.pythia import fit_selection
 from ..sampling.source import gold_benchmarks
 from .results import NeedsSamplingStage, NotEstimable, Results
 
@@ -84,10 +84,9 @@ def target_compute(results: Results) -> float:
 def fitted_compute_span_orders_gsm8k(results: Results) -> float:
     """log10(max / min compute) over the checkpoints the compute law's fit uses at k = 1."""
     passk = results.generative(GSM8K, "pass_at_k.csv")
-    outcomes_config = results.config["generative"]["outcomes"]
-    apply_exclusions = results.config["generative"]["fit"]["apply_exclusions"]
+    selection = fit_selection(results.config["generative"]["outcomes"], results.config["generative"]["fit"])
     rows = passk[(passk["k"] == 1) & (passk["estimator"] == _default_estimator(results)) & (passk["pass_at_k"] > 0)]
-    kept = rows[[not (apply_exclusions and is_excluded(size, int(step), outcomes_config)) for size, step in zip(rows["size"], rows["step"])]]
+    kept = rows[selection.keeps_table(rows)]
     return float(np.log10(kept["compute"].max() / kept["compute"].min()))
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ...generative.pythia import fit_selection
 from ...pipeline import paths
 from ...sampling.source import gold_benchmarks as gold_benchmarks_of
 from ..target import Target
@@ -68,10 +69,12 @@ def fit_inputs(benchmark: str, law: str) -> dict[str, str]:
 
 
 def excluded_checkpoints(config: Mapping[str, Any]) -> list[list[Any]]:
-    """[size, step] pairs kept out of the fits (drawn hollow), or [] when exclusions are not applied."""
-    if not config["generative"]["fit"]["apply_exclusions"]:
-        return []
-    return [[str(entry["size"]), int(entry["step"])] for entry in config["generative"]["outcomes"].get("excluded_checkpoints", [])]
+    """[size, step] pairs kept out of the fits (drawn hollow): the configured selection's complement."""
+    outcomes = config["generative"]["outcomes"]
+    selection = fit_selection(outcomes, config["generative"]["fit"])
+    pairs = [(str(size["size"]), int(step["step"])) for size in outcomes["pythia"]["sizes"] for step in outcomes["pythia"]["steps"]]
+    kept = selection.keeps([size for size, _ in pairs], [step for _, step in pairs])
+    return [[size, step] for (size, step), keep in zip(pairs, kept) if not keep]
 
 
 def fit_targets(config: Mapping[str, Any]) -> list[Target]:
