@@ -106,13 +106,34 @@ def test_stability_of_a_noise_free_law_spans_every_well_covered_cap():
         {"law": "compute", "estimator": "synthetic", "k": 1, **TRUE_PARAMETERS["compute"]},
         {"law": "compute", "estimator": "synthetic", "k": 10, **{**TRUE_PARAMETERS["compute"], "C0": 1.0e3}},
     ]
-    stability = backtest.stability_table(table, pd.DataFrame(truth), 0.1, {"E0": 0.01}, 0.1)
+    stability = backtest.stability_table(table, pd.DataFrame(truth), 0.1, {"E0": 0.01}, 0.1, min_residual_dof=0)
     assert list(stability.columns) == backtest.STABILITY_COLUMNS
     assert len(stability) == 2 * 3
     smallest_fitted = table.loc[table["skip_reason"] == "", "c_max_over_target"].min()
     # 3 exactly-fitting points determine the 3-parameter law: stable all the way down
     np.testing.assert_allclose(stability["stable_orders"], -np.log10(smallest_fitted), rtol=1e-9)
     np.testing.assert_allclose(stability["error_first_below_orders"], -np.log10(smallest_fitted), rtol=1e-9)
+    # With one residual degree of freedom asked for, the interpolating 3-point caps no longer count.
+    robust = backtest.stability_table(table, pd.DataFrame(truth), 0.1, {"E0": 0.01}, 0.1, min_residual_dof=1)
+    smallest_with_dof = table.loc[(table["skip_reason"] == "") & (table["residual_dof"] >= 1), "c_max_over_target"].min()
+    assert smallest_with_dof > smallest_fitted
+    np.testing.assert_allclose(robust["stable_orders"], -np.log10(smallest_with_dof), rtol=1e-9)
+    np.testing.assert_allclose(robust["error_stays_below_orders"], -np.log10(smallest_with_dof), rtol=1e-9)
+    assert (robust["n_caps_below_min_dof"] == ((table["skip_reason"] == "") & (table["residual_dof"] < 1)).sum() // 2).all()
+
+
+def test_a_lucky_cap_sets_the_first_below_horizon_but_not_the_stays_below_one():
+    ratio = [1e-4, 1e-3, 1e-2, 1e-1]
+    rows = pd.DataFrame(
+        {
+            "law": "compute", "estimator": "e", "k": 1, "c_max_over_target": ratio, "relative_error": [0.006, 0.5, 0.05, 0.02],
+            "n_points": [4, 10, 20, 40], "E0": 1.0, "C0": 10.0, "alpha": 0.2, "skip_reason": "", "at_bound": False,
+        }
+    )
+    full_fits = pd.DataFrame({"law": ["compute"], "estimator": ["e"], "k": [1], "E0": [1.0], "C0": [10.0], "alpha": [0.2]})
+    row = backtest.stability_table(rows, full_fits, 0.1, {}, 0.1).iloc[0]
+    assert row["error_first_below_orders"] == pytest.approx(4.0) and row["error_stays_below_orders"] == pytest.approx(2.0)
+    assert backtest.HORIZON_COLUMNS == {"first_below": "error_first_below_orders", "stays_below": "error_stays_below_orders"}
 
 
 def test_noisy_backtest_errors_shrink_towards_the_target():
@@ -183,7 +204,7 @@ def test_fits_on_a_bound_are_left_out_of_the_stability_horizons():
     backtest_rows = pd.DataFrame(
         {
             "law": "compute", "estimator": "e", "k": 1, "c_max_over_target": ratio, "relative_error": [0.01, 0.01, 0.01],
-            "E0": 1.0, "C0": 10.0, "alpha": 0.2, "skip_reason": "", "at_bound": [False, True, False],
+            "n_points": 10, "E0": 1.0, "C0": 10.0, "alpha": 0.2, "skip_reason": "", "at_bound": [False, True, False],
         }
     )
     full_fits = pd.DataFrame({"law": ["compute"], "estimator": ["e"], "k": [1], "E0": [1.0], "C0": [10.0], "alpha": [0.2]})

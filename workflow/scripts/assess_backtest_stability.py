@@ -16,6 +16,7 @@ stability = backtest.stability_table(
     relative_tolerance=settings["relative_tolerance"],
     absolute_tolerances=settings["absolute_tolerance"],
     relative_error_tolerance=settings["relative_error_tolerance"],
+    min_residual_dof=settings["min_residual_dof"],
 )
 stability.to_csv(snakemake.output.stability, index=False)
 summary = stability.groupby(["law", "estimator", "parameter"])["stable_orders"].median().unstack("parameter")

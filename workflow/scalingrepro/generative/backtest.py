@@ -12,7 +12,9 @@ cap, then warm-started refits passed down and up the caps and across neighbourin
 each (cap, estimator, k) keeping the solution with the lowest SSE. A warm start only ever adds a
 candidate: it never replaces the grid, so a cap cannot inherit a poor optimum from its neighbour.
 Fits whose exponent ends on its bound are kept but marked `at_bound`: such a fit is not an estimate
-(the data do not determine the exponent), so stability horizons leave it out.
+(the data do not determine the exponent), so stability horizons leave it out. So do fits with fewer
+residual degrees of freedom (points − parameters, `residual_dof`) than the stability settings ask:
+a law through as many points as it has parameters interpolates them, whatever their trend.
 Series whose target pass@k is unusable are recorded without fitting.
 """
 
@@ -30,12 +32,14 @@ from .laws import ALL_PARAMETER_NAMES, LAWS, MAX_EXPONENT, MIN_EXPONENT, Law
 BACKTEST_COLUMNS = [
     "law", "estimator", "k", "c_max", "c_max_over_target", "n_points", "predicted", "actual", "relative_error",
 ]
-BACKTEST_EXTRA_COLUMNS = ["sse_log", "converged", "at_bound", "skip_reason"]
+BACKTEST_EXTRA_COLUMNS = ["sse_log", "residual_dof", "converged", "at_bound", "skip_reason"]
 STABILITY_COLUMNS = [
     "law", "estimator", "k", "parameter", "full_fit", "tolerance", "stable_orders", "stable_c_max_over_target",
-    "nearest_cap_orders", "n_caps_fitted", "n_caps_at_bound", "relative_error_tolerance", "error_first_below_orders",
-    "error_stays_below_orders", "final_relative_error",
+    "nearest_cap_orders", "n_caps_fitted", "n_caps_at_bound", "n_caps_below_min_dof", "min_residual_dof",
+    "relative_error_tolerance", "error_first_below_orders", "error_stays_below_orders", "final_relative_error",
 ]
+# The definitions of the relative-error horizon, named as the columns of stability.csv that hold them.
+HORIZON_COLUMNS = {"first_below": "error_first_below_orders", "stays_below": "error_stays_below_orders"}
 SKIP_TOO_FEW_POINTS = "fewer usable points than the law has parameters"
 SKIP_TARGET_NOT_ESTIMABLE = "the target's pass@k is not estimable (or is 0 or 1) for this estimator and k"
 SKIP_FIT_FAILED = "the fit returned no admissible parameters"
@@ -216,6 +220,7 @@ def backtest_table(
     for name in ALL_PARAMETER_NAMES:
         table[name] = flat_parameters[:, law.parameter_names.index(name)] if name in law.parameter_names else np.nan
     table["sse_log"] = cap_fits.fits.sse_log.reshape(-1)
+    table["residual_dof"] = table["n_points"] - len(law.parameter_names)
     table["converged"] = cap_fits.fits.converged.reshape(-1)
     table["at_bound"] = exponent_at_bound(law, flat_parameters) & fitted
     too_few = table["n_points"].to_numpy() < len(law.parameter_names)
@@ -274,21 +279,25 @@ def stability_table(
     relative_tolerance: float,
     absolute_tolerances: Mapping[str, float],
     relative_error_tolerance: float,
+    min_residual_dof: int = 1,
 ) -> pd.DataFrame:
     """Per (law, estimator, k, parameter): how far below the target the backtested parameter stays near
     its full-fit value, beside the relative-error horizons of that (law, estimator, k).
 
     backtest: backtest.csv rows; full_fits: fits.csv rows (`law, estimator, k` and parameters).
     absolute_tolerances: per-parameter floor on the allowed deviation (for parameters whose full-fit
-    value is ≈ 0, such as the irreducible errors at large k). Rows with a skip reason, and fits on an
-    exponent bound (`at_bound`: not estimates), count as outside for the parameters and the errors.
+    value is ≈ 0, such as the irreducible errors at large k). Rows with a skip reason, fits on an
+    exponent bound (`at_bound`: not estimates) and fits with fewer than `min_residual_dof` residual
+    degrees of freedom count as outside for the parameters and the errors.
     """
     rows = []
     reference = full_fits.set_index(["law", "estimator", "k"])
     for (law_name, estimator, k), group in backtest.groupby(["law", "estimator", "k"], sort=True):
         law = LAWS[law_name]
         ratio = group["c_max_over_target"].to_numpy()
-        fitted = (group["skip_reason"].fillna("").eq("") & ~group["at_bound"].astype(bool)).to_numpy()
+        too_few_dof = (group["n_points"].to_numpy() - len(law.parameter_names)) < min_residual_dof
+        estimated = (group["skip_reason"].fillna("").eq("") & ~group["at_bound"].astype(bool)).to_numpy()
+        fitted = estimated & ~too_few_dof
         errors = np.where(fitted, group["relative_error"].to_numpy(dtype=float), np.nan)
         first_below, stays_below = error_horizons(ratio, errors, relative_error_tolerance)
         nearest = int(np.argmax(ratio))
@@ -315,6 +324,8 @@ def stability_table(
                     "nearest_cap_orders": float(-np.log10(ratio[nearest])),
                     "n_caps_fitted": int(fitted.sum()),
                     "n_caps_at_bound": int(group["at_bound"].astype(bool).sum()),
+                    "n_caps_below_min_dof": int((estimated & too_few_dof).sum()),
+                    "min_residual_dof": int(min_residual_dof),
                     "relative_error_tolerance": relative_error_tolerance,
                     "error_first_below_orders": first_below,
                     "error_stays_below_orders": stays_below,

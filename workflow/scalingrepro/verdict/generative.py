@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..generative.backtest import HORIZON_COLUMNS
 from ..generative.pythia import fit_selection
 from ..sampling.source import gold_benchmarks
 from .results import NeedsSamplingStage, NotEstimable, Results
@@ -162,14 +163,15 @@ def _stability(results: Results, benchmark: str, law: str) -> pd.DataFrame:
 
 
 def _error_horizon(results: Results, benchmark: str, law: str, k: int) -> float:
-    """Orders of magnitude below the target at which the prediction's relative error first falls
-    below the tolerance (generative.backtest.stability.relative_error_tolerance); 0 when it never
-    does, i.e. only the target itself would predict it."""
+    """Orders of magnitude below the target of the prediction's horizon under the configured
+    definition (generative.backtest.stability.horizon: the first cap from which the relative error
+    stays below the tolerance, or the first cap below it); 0 when no cap qualifies, i.e. only the
+    target itself would predict it."""
     rows = _stability(results, benchmark, law)
     rows = rows[rows["k"] == k]
     if rows.empty:
         raise NotEstimable(f"no {law} backtest at k = {k}")
-    horizon = rows["error_first_below_orders"].iloc[0]
+    horizon = rows[HORIZON_COLUMNS[results.config["generative"]["backtest"]["stability"]["horizon"]]].iloc[0]
     return 0.0 if pd.isna(horizon) else float(horizon)
 
 
@@ -273,9 +275,12 @@ def params_tokens_law_E0_by_k_gsm8k(results: Results) -> list[float]:
 
 
 def _fraction_k_tighter(results: Results, benchmark: str, law: str) -> float:
-    """Fraction of k where `law` has a lower residual sum of squares (log space) than the compute law."""
-    law_sse = _law_fits(results, benchmark, law)["sse_log"]
-    compute_sse = _law_fits(results, benchmark, "compute")["sse_log"]
+    """Fraction of k where `law` fits tighter than the compute law: a lower residual sum of squares
+    (log space) per point, since the laws may be fit to different checkpoints (the gold law only
+    where gold likelihoods exist)."""
+    law_fits, compute_fits = _law_fits(results, benchmark, law), _law_fits(results, benchmark, "compute")
+    law_sse = law_fits["sse_log"] / law_fits["n_points"]
+    compute_sse = compute_fits["sse_log"] / compute_fits["n_points"]
     common = law_sse.index.intersection(compute_sse.index)
     return float((law_sse.loc[common] < compute_sse.loc[common]).mean())
 
