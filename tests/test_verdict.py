@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import numpy as np
+import pandas as pd
 import pytest
 import yaml
+from scalingrepro.pipeline import paths
 from scalingrepro.pipeline.errors import InputError
 from scalingrepro.registry import UNAVAILABLE, all_targets
 from scalingrepro.verdict import checks
 from scalingrepro.verdict.claims import CLAIMS, CLAIMS_SCHEMA, Claim, load_claims
 from scalingrepro.verdict.report import paper_order_key
+from scalingrepro.verdict.results import Bound, Results
 
 
 @pytest.fixture(scope="module")
@@ -119,3 +123,44 @@ def test_report_template_fetches_nothing_from_the_network(repo_root, monkeypatch
     html = render_report(notebook)
     assert '<img alt="fig" src="figures/x.png"' in html
     assert "<script src" not in html and "https://cdn" not in html
+
+
+def test_a_bound_decides_reachability_from_the_accepted_range():
+    value = make_claim(0.45, kind="value", tolerance=0.1)
+    assert checks.accepted_range(value) == pytest.approx((0.35, 0.55))
+    assert checks.beyond_bound(value, Bound(0.15, "upper", "floor"))
+    assert not checks.beyond_bound(value, Bound(0.4, "upper", "floor"))
+    interval = make_claim([4.0, 6.0], kind="interval")
+    assert checks.beyond_bound(interval, Bound(2.57, "upper", "ceiling")) and not checks.beyond_bound(interval, Bound(2.57, "lower", "floor"))
+    assert checks.beyond_bound(make_claim(1.0, kind="at_most"), Bound(1.2, "lower", "floor"))
+    with pytest.raises(ValueError, match="needs a value"):
+        checks.beyond_bound(make_claim("positive", kind="sign", sign="positive"), Bound(0.0, "upper", ""))
+
+
+def test_only_the_claims_with_a_computed_bound_can_be_out_of_reach(claims):
+    bounded = {claim.id: claim for claim in claims if claim.bound}
+    assert set(bounded) == {"G-s7-math-E0-k10000", "G-s5-2-gold-stable-five-orders", "G-s3-2-horizon-k10000"}
+    for claim in bounded.values():
+        assert checks.accepted_range(claim) is not None and callable(claim.bound_function)
+
+
+def test_the_math_floor_bound_is_the_smallest_fitted_target_and_makes_a_far_value_unreachable(tmp_path, config):
+    """A MATH compute-law E0(1e4) far above every fitted −log pass@1e4 is not reachable; the bound is
+    the smallest target among the checkpoints the configured selection keeps (brute force)."""
+    rng = np.random.default_rng(3)
+    steps = [1, 1000, 3000, 10000]
+    rows = pd.DataFrame([(size, step) for size in ("14M", "1B") for step in steps], columns=["size", "step"])
+    rows["neg_log_pass_at_k"] = rng.uniform(0.2, 2.0, len(rows))
+    rows.loc[rows["step"] == 1, "neg_log_pass_at_k"] = 0.01  # below min_step: must not set the bound
+    rows = rows.assign(k=10000, estimator=config["generative"]["passk"]["default_estimator"], compute=1.0)
+    fits = pd.DataFrame({"law": ["compute"], "estimator": [rows["estimator"].iloc[0]], "k": [10000], "E0": [0.0]})
+    for name, table in (("pass_at_k.csv", rows), ("fits.csv", fits)):
+        path = tmp_path / paths.generative("math", name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        table.to_csv(path, index=False)
+    claim = Claim("G-test", "generative", "§7", "§7", (), "E0", 1.5, {"kind": "value", "tolerance": 0.1}, "generative.compute_law_E0_k10000_math", "generative.compute_law_E0_k10000_ceiling_math")
+    result = checks.evaluate(claim, Results(tmp_path, config))
+    expected = rows.loc[rows["step"] >= config["generative"]["fit"]["min_step"], "neg_log_pass_at_k"].min()
+    assert result.verdict == checks.NOT_REACHABLE and f"{expected:.4g}" in result.note
+    reachable = Claim(*[getattr(claim, field) for field in ("id", "paper", "section", "location", "targets", "statement")], 0.15, claim.check, claim.compute, claim.bound)
+    assert checks.evaluate(reachable, Results(tmp_path, config)).verdict == checks.DEVIATES

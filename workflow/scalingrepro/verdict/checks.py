@@ -1,8 +1,10 @@
 """From a claim's paper value, its replicated value and its check to a verdict with a note.
 
-Verdicts: reproduced; deviates (the note gives the size); not estimable from the released
-data and needs the sampling stage (raised by the computing function, with the reason); paper
-inconsistent (the paper contradicts itself; the note says where).
+Verdicts: reproduced; deviates (the note gives the size); not reachable from the released data
+(it deviates, and a bound computed from the data shows no fit can reach the paper's value: the
+claim's `bound` function, its value in the note); not estimable from the released data and needs
+the sampling stage (raised by the computing function, with the reason); paper inconsistent (the
+paper contradicts itself; the note says where).
 """
 
 from __future__ import annotations
@@ -14,14 +16,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from .claims import Claim
-from .results import NeedsSamplingStage, NotEstimable, Results
+from .results import Bound, NeedsSamplingStage, NotEstimable, Results
 
 REPRODUCED = "reproduced"
 DEVIATES = "deviates"
+NOT_REACHABLE = "not reachable from the released data"
 NOT_ESTIMABLE = "not estimable from the released data"
 NEEDS_SAMPLING = "needs the sampling stage"
 INCONSISTENT = "paper inconsistent"
-VERDICTS = (REPRODUCED, DEVIATES, NOT_ESTIMABLE, NEEDS_SAMPLING, INCONSISTENT)
+VERDICTS = (REPRODUCED, DEVIATES, NOT_REACHABLE, NOT_ESTIMABLE, NEEDS_SAMPLING, INCONSISTENT)
 
 
 @dataclass(frozen=True)
@@ -131,8 +134,34 @@ def judge(claim: Claim, replicated: Any) -> tuple[str, str]:
     raise ValueError(f"claim {claim.id}: unknown check kind {kind}")
 
 
+def accepted_range(claim: Claim) -> tuple[float, float] | None:
+    """(low, high) of the replicated values a numeric check accepts; None for other kinds."""
+    check, paper = claim.check, claim.paper_value
+    kind = check["kind"]
+    if kind == "value":
+        allowed = check["tolerance"] * (abs(float(paper)) if check.get("relative") else 1.0)
+        return float(paper) - allowed, float(paper) + allowed
+    if kind == "interval":
+        return float(paper[0]), float(paper[1])
+    if kind == "at_least":
+        return float(paper), math.inf
+    if kind == "at_most":
+        return -math.inf, float(paper)
+    return None
+
+
+def beyond_bound(claim: Claim, bound: Bound) -> bool:
+    """True when every value the claim's check accepts lies beyond `bound` (no fit can reach it)."""
+    accepted = accepted_range(claim)
+    if accepted is None:
+        raise ValueError(f"claim {claim.id}: a bound needs a value, interval, at_least or at_most check, not {claim.check['kind']}")
+    low, high = accepted
+    return low > bound.value + 1e-12 if bound.side == "upper" else high < bound.value - 1e-12
+
+
 def evaluate(claim: Claim, results: Results) -> ClaimResult:
-    """Run the claim's computing function on the results and judge it."""
+    """Run the claim's computing function on the results and judge it; a deviation beyond the
+    claim's bound (computed from the same results) is not reachable from the released data."""
     results.start_claim()
     try:
         replicated = claim.function(results)
@@ -143,4 +172,11 @@ def evaluate(claim: Claim, results: Results) -> ClaimResult:
     if isinstance(replicated, float) and math.isnan(replicated):
         raise ValueError(f"claim {claim.id}: {claim.compute} returned NaN; it must raise NotEstimable with the reason instead")
     verdict, note = judge(claim, replicated)
+    if verdict == DEVIATES and claim.bound_function is not None:
+        bound = claim.bound_function(results)
+        if beyond_bound(claim, bound):
+            verdict = NOT_REACHABLE
+            low, high = accepted_range(claim)
+            needs = f"at least {format_number(low)}" if bound.side == "upper" else f"at most {format_number(high)}"
+            note = f"{bound.why}: {bound.side} bound {format_number(bound.value)}, where the paper's value needs {needs} ({note})"
     return ClaimResult(claim, replicated, verdict, note, tuple(results.read))

@@ -34,12 +34,22 @@ class Claim:
     paper_value: Any
     check: dict[str, Any]
     compute: str
+    bound: str | None = None
 
     @property
     def function(self) -> Callable:
         """The function of scalingrepro.verdict named by `compute`."""
-        module_name, function_name = self.compute.split(".")
-        return getattr(importlib.import_module(f"{__package__}.{module_name}"), function_name)
+        return _verdict_function(self.compute)
+
+    @property
+    def bound_function(self) -> Callable | None:
+        """The function of scalingrepro.verdict named by `bound`, if any (it returns a Bound)."""
+        return _verdict_function(self.bound) if self.bound else None
+
+
+def _verdict_function(name: str) -> Callable:
+    module_name, function_name = name.split(".")
+    return getattr(importlib.import_module(f"{__package__}.{module_name}"), function_name)
 
 
 def load_claims(path: str | Path = CLAIMS, schema_path: str | Path = CLAIMS_SCHEMA) -> list[Claim]:
@@ -62,6 +72,7 @@ def load_claims(path: str | Path = CLAIMS, schema_path: str | Path = CLAIMS_SCHE
     for claim in claims:
         try:
             claim.function  # noqa: B018 (resolving the name is the check)
+            claim.bound_function  # noqa: B018
         except (ImportError, AttributeError) as error:
             raise InputError(source, f"claim {claim.id} names the computing function {claim.compute}, which does not exist ({error}).", "name a function of scalingrepro.verdict.chinchilla or .generative.") from error
     return claims

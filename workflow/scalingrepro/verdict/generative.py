@@ -14,7 +14,7 @@ import pandas as pd
 from ..generative.backtest import HORIZON_COLUMNS
 from ..generative.pythia import fit_selection
 from ..sampling.source import gold_benchmarks
-from .results import NeedsSamplingStage, NotEstimable, Results
+from .results import Bound, NeedsSamplingStage, NotEstimable, Results
 
 GSM8K, MATH = "gsm8k", "math"
 LAW_PARAMETER_COUNT = {"compute": 3, "params_tokens": 5, "gold_likelihood": 3}
@@ -377,6 +377,66 @@ def gold_law_kappa_stability_orders_math(results: Results) -> float:
 
 def gold_law_xi0_by_k_math(results: Results) -> list[float]:
     return _law_fits(results, MATH, "gold_likelihood")["xi0"].tolist()
+
+
+# ---------------------------------------------------------------- bounds the released data set (claims.yaml `bound`)
+
+
+def _stability_settings(results: Results) -> dict:
+    return results.config["generative"]["backtest"]["stability"]
+
+
+def _law_backtest(results: Results, benchmark: str, law: str, k: int | None = None) -> pd.DataFrame:
+    """The law's backtest rows under the default estimator (at `k` if given) that hold a prediction."""
+    if law == "gold_likelihood":
+        _gold_fits_available(results, benchmark)
+    table = results.generative(benchmark, "backtest.csv")
+    rows = table[(table["law"] == law) & (table["estimator"] == _default_estimator(results)) & table["skip_reason"].fillna("").eq("")]
+    return rows if k is None else rows[rows["k"] == k]
+
+
+def compute_law_E0_k10000_ceiling_math(results: Results) -> Bound:
+    """E0 is the floor under every prediction of the compute law: a fitted E0 above the smallest
+    observed −log pass@10⁴ of MATH's fitted checkpoints would over-predict that checkpoint at any C."""
+    passk = results.generative(MATH, "pass_at_k.csv")
+    selection = fit_selection(results.config["generative"]["outcomes"], results.config["generative"]["fit"])
+    rows = passk[(passk["k"] == 10000) & (passk["estimator"] == _default_estimator(results))]
+    rows = rows[selection.keeps_table(rows) & np.isfinite(rows["neg_log_pass_at_k"]) & (rows["neg_log_pass_at_k"] > 0)]
+    smallest = rows.loc[rows["neg_log_pass_at_k"].idxmin()]
+    return Bound(
+        float(smallest["neg_log_pass_at_k"]),
+        "upper",
+        f"E0 is a floor under every prediction, and MATH's fitted checkpoint {smallest['size']} step {int(smallest['step'])} has −log pass@10⁴ = {smallest['neg_log_pass_at_k']:.3g}",
+    )
+
+
+def gold_law_stability_orders_ceiling_gsm8k(results: Results) -> Bound:
+    """No stability horizon reaches below the smallest cap holding enough gold checkpoints for a
+    counted fit (the law's parameters plus generative.backtest.stability.min_residual_dof)."""
+    rows = _law_backtest(results, GSM8K, "gold_likelihood")
+    min_dof = int(_stability_settings(results)["min_residual_dof"])
+    needed = LAW_PARAMETER_COUNT["gold_likelihood"] + min_dof
+    counted = rows[rows["n_points"] >= needed]
+    ceiling = float(-np.log10(counted["c_max_over_target"].min())) if len(counted) else 0.0
+    n_checkpoints = int(_law_fits(results, GSM8K, "gold_likelihood")["n_points"].max())
+    return Bound(
+        ceiling,
+        "upper",
+        f"the gold law is fit to the {n_checkpoints} checkpoints with gold likelihoods (one per size), and a counted fit needs {needed} "
+        f"({LAW_PARAMETER_COUNT['gold_likelihood']} parameters + {min_dof} residual degrees of freedom), which no cap holds more than {ceiling:.3g} orders below the target",
+    )
+
+
+def compute_law_error_horizon_k10000_ceiling_gsm8k(results: Results) -> Bound:
+    """No horizon definition reaches below the farthest cap whose prediction at k = 10⁴ is within the
+    tolerance (0 when none is: only the target would predict itself)."""
+    rows = _law_backtest(results, GSM8K, "compute", 10000)
+    tolerance = float(_stability_settings(results)["relative_error_tolerance"])
+    within = rows[rows["relative_error"] < tolerance]
+    ceiling = float(-np.log10(within["c_max_over_target"].min())) if len(within) else 0.0
+    smallest = float(rows["relative_error"].min())
+    where = "so no cap is within the tolerance" if within.empty else f"the farthest cap within the tolerance {tolerance:g} is {ceiling:.3g} orders below the target"
+    return Bound(ceiling, "upper", f"the smallest relative error of any cap's prediction at k = 10⁴ is {smallest:.3g}, {where}")
 
 
 # ---------------------------------------------------------------- App. B, C: samples and cost

@@ -111,7 +111,7 @@ def claim_inputs(config: Mapping[str, Any]) -> list[str]:
         "count_precision_slopes.csv", "perturbation_fits.csv", "perturbation_trends.csv",
         "perturbation_agreement.csv", "systematic_bias_power_law.csv", "perturbation_tokens_per_parameter.csv",
     ]
-    generative = ["outcomes.parquet", "pass_at_k.csv", "fits.csv", "stability.csv", "envelope.csv", "misallocation.csv", "sampling_cost.csv"]
+    generative = ["outcomes.parquet", "pass_at_k.csv", "fits.csv", "backtest.csv", "stability.csv", "envelope.csv", "misallocation.csv", "sampling_cost.csv"]
     benchmarks = config["generative"]["outcomes"]["benchmarks"]
     return [str(paths.chinchilla(name)) for name in chinchilla] + [str(paths.generative(benchmark, name)) for benchmark in benchmarks for name in generative]
 

@@ -4,6 +4,7 @@ be out of reach of the released data."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,19 @@ class NotEstimable(Exception):
 
 class NeedsSamplingStage(Exception):
     """The claim needs data only the sampling stages produce (e.g. MATH gold likelihoods)."""
+
+
+@dataclass(frozen=True)
+class Bound:
+    """A limit the released data put on a claim's replicated value under any fit.
+
+    value: the bound; side: `upper` (no fit gives more) or `lower` (no fit gives less); why: how
+    the data set it, in a sentence that names the number.
+    """
+
+    value: float
+    side: str
+    why: str
 
 
 class Results:
