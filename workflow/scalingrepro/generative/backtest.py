@@ -67,6 +67,13 @@ def compute_caps(compute: np.ndarray, target_compute: float) -> np.ndarray:
     return np.unique(compute[compute < target_compute])
 
 
+def thin_caps(caps: np.ndarray, target_compute: float, per_decade: int) -> np.ndarray:
+    """The largest cap in each 1/per_decade of a decade of C_max / C_target, ascending."""
+    caps = np.asarray(caps, dtype=float)
+    bins = np.floor(np.log10(caps / target_compute) * per_decade)
+    return np.array([caps[bins == value].max() for value in np.unique(bins)])
+
+
 def _keep_better(best: BatchFit, candidate: BatchFit) -> BatchFit:
     """Row-wise, the candidate where its SSE is finite and lower, else `best`."""
     better = np.isfinite(candidate.sse_log) & (~np.isfinite(best.sse_log) | (candidate.sse_log < best.sse_log - 1e-12))
@@ -127,12 +134,14 @@ def fit_under_caps(
     targets: np.ndarray,
     caps: np.ndarray,
     series_groups: np.ndarray | None = None,
+    screening: tuple[int, int] | None = None,
 ) -> CapFits:
     """Fit `law` for every cap and series, on the checkpoints with compute ≤ cap.
 
     log_x: (n, n_terms) logs of the law's covariates per checkpoint; compute: (n,) checkpoint compute;
     targets: (n_series, n) −log pass@k (NaN or non-positive where unusable); caps: ascending.
     series_groups: (n_series,) labels; neighbour-k warm starts stay within a label (default: one group).
+    screening: passed to the multi-start grid (`solver.fit_law_batch`); None runs every start to the end.
     Every (cap, series) starts from the multi-start grid; then every cap is refit warm-started from the
     cap above (down the caps), from the cap below (up the caps) and from its neighbouring k, keeping
     per (cap, series) the solution with the lowest SSE.
@@ -148,7 +157,7 @@ def fit_under_caps(
     masked = np.where(compute[None, None, :] <= caps[:, None, None], targets[None], np.nan)  # (caps, series, n)
     flat_targets = masked.reshape(n_caps * n_series, -1)
     # The grid at every cap: warm starts below can only improve on it, never stand in for it.
-    gridded = _flat(fit_law_batch(law, log_x, flat_targets, log_reference=log_reference), (n_caps, n_series))
+    gridded = _flat(fit_law_batch(law, log_x, flat_targets, log_reference=log_reference, screening=screening), (n_caps, n_series))
     best = BatchFit(
         parameters=gridded.parameters.copy(),
         sse_log=np.where(np.isfinite(gridded.sse_log), gridded.sse_log, np.inf),
@@ -353,20 +362,26 @@ def backtest_law(
     targets: np.ndarray,
     target_index: int,
     series: pd.DataFrame,
+    caps_per_decade: int | None = None,
+    screening: tuple[int, int] | None = None,
 ) -> pd.DataFrame:
     """Backtest one law: fit under every cap below the target's compute and predict the target.
 
     log_x: (n, n_terms) log covariates of the checkpoints the law is fit on, the target included;
     compute: (n,) their compute; targets: (n_series, n) −log pass@k; target_index: the target's column;
-    series: (n_series) rows with `estimator, k`. Returns the table of `backtest_table`.
+    series: (n_series) rows with `estimator, k`. caps_per_decade: thin the caps (`thin_caps`; default
+    every checkpoint compute); screening: of the multi-start (`fit_under_caps`). Returns the table of
+    `backtest_table`.
     """
     law = LAWS[law] if isinstance(law, str) else law
     log_x, compute, targets = np.asarray(log_x, dtype=float), np.asarray(compute, dtype=float), np.atleast_2d(targets)
     target_compute = float(compute[target_index])
     training = np.flatnonzero((np.arange(len(compute)) != target_index) & (compute < target_compute))
     caps = compute_caps(compute[training], target_compute)
+    if caps_per_decade is not None:
+        caps = thin_caps(caps, target_compute, caps_per_decade)
     active = usable_targets(targets[:, target_index])
-    fitted = fit_under_caps(law, log_x[training], compute[training], targets[active][:, training], caps, series["estimator"].to_numpy()[active])
+    fitted = fit_under_caps(law, log_x[training], compute[training], targets[active][:, training], caps, series["estimator"].to_numpy()[active], screening)
     cap_fits = CapFits(caps=caps, fits=_expand_series(fitted.fits, active, targets[:, training], compute[training], caps))
     target_covariates = dict(zip(law.covariates, np.exp(log_x[target_index])))
     return backtest_table(law, cap_fits, series, target_covariates, targets[:, target_index], target_compute)

@@ -206,6 +206,22 @@ def to_public(law: Law, theta: np.ndarray, log_reference: np.ndarray) -> np.ndar
     return public
 
 
+def _screen_starts(
+    law: Law, starts: np.ndarray, centered: np.ndarray, log_y: np.ndarray, weights: np.ndarray, screening: tuple[int, int]
+) -> tuple[np.ndarray, int]:
+    """(batch, kept, p) the `kept` starts per row with the lowest SSE after `iterations` iterations
+    (their iterates, from which the full fit continues), and `kept`."""
+    iterations, kept = screening
+    batch, n_starts, n_parameters = starts.shape
+    shared = centered if centered.shape[0] == 1 or batch == 1 else np.repeat(centered, n_starts, axis=0)
+    theta, cost, _ = levenberg_marquardt(
+        law, starts.reshape(-1, n_parameters), shared, np.repeat(log_y, n_starts, axis=0), np.repeat(weights, n_starts, axis=0), max_iterations=iterations
+    )
+    cost = np.where(np.isfinite(cost), cost, np.inf).reshape(batch, n_starts)
+    best = np.argsort(cost, axis=1, kind="stable")[:, :kept]
+    return theta.reshape(batch, n_starts, n_parameters)[np.arange(batch)[:, None], best], kept
+
+
 def fit_law_batch(
     law: Law | str,
     log_x: np.ndarray,
@@ -213,6 +229,7 @@ def fit_law_batch(
     initial: np.ndarray | None = None,
     multi_start: bool = True,
     log_reference: np.ndarray | None = None,
+    screening: tuple[int, int] | None = None,
 ) -> BatchFit:
     """Fit `law` independently to each row of `neg_log_pass_at_k`.
 
@@ -221,6 +238,8 @@ def fit_law_batch(
     initial: optional (batch, p) public parameters used as an extra start (warm start); NaN rows ignored.
     multi_start: also run the start grid (off: only `initial`, for warm-started bootstrap refits).
     log_reference: mean log covariate per term used to centre; default from log_x.
+    screening: (iterations, kept): run every start for `iterations`, then only each row's `kept`
+    lowest-SSE starts to convergence (default None: every start to convergence).
     Rows with fewer usable points than parameters get NaN parameters and converged = False.
     """
     law = LAWS[law] if isinstance(law, str) else law
@@ -249,6 +268,8 @@ def fit_law_batch(
         starts.append(warm[:, None, :])
     starts = np.concatenate(starts, axis=1)  # (batch, n_starts, p)
     n_starts = starts.shape[1]
+    if screening is not None and n_starts > screening[1]:
+        starts, n_starts = _screen_starts(law, starts, centered, log_y, weights, screening)
 
     def repeat(array: np.ndarray) -> np.ndarray:
         return np.repeat(array, n_starts, axis=0)

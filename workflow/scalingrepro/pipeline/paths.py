@@ -79,6 +79,11 @@ def rendered_notebook(target_id: str) -> Path:
     return EXECUTED_NOTEBOOKS / f"{target_id}.html"
 
 
+def multiverse(name: str) -> Path:
+    """A table of paper G's multiverse (results/multiverse/<name>)."""
+    return RESULTS / "multiverse" / name
+
+
 def claims_table() -> Path:
     """Every checked claim with its verdict (results/claims.csv)."""
     return RESULTS / "claims.csv"

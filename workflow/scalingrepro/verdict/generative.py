@@ -12,7 +12,6 @@ import numpy as np
 import pandas as pd
 
 from ..generative.backtest import HORIZON_COLUMNS
-from ..generative.pythia import fit_selection
 from ..sampling.source import gold_benchmarks
 from .results import Bound, NeedsSamplingStage, NotEstimable, Results
 
@@ -39,6 +38,21 @@ def _law_fits(results: Results, benchmark: str, law: str, estimator: str | None 
     fits = results.generative(benchmark, "fits.csv")
     chosen = fits[(fits["law"] == law) & (fits["estimator"] == (estimator or _default_estimator(results)))]
     return chosen.sort_values("k").set_index("k")
+
+
+def _finite(value: float, what: str) -> float:
+    """`value` as a float; NotEstimable naming `what` when it is NaN (no fit or backtest supports it)."""
+    if pd.isna(value):
+        raise NotEstimable(f"no {what}: the fits or backtests it needs have too few usable checkpoints under this estimator")
+    return float(value)
+
+
+def _by_k(fits: pd.DataFrame, parameter: str) -> list[float]:
+    """The parameter over the k grid, at the k where the law could be fit."""
+    values = fits[parameter].dropna()
+    if values.empty:
+        raise NotEstimable(f"no fit of {parameter} at any k")
+    return values.tolist()
 
 
 def _at_k(fits: pd.DataFrame, k: int, parameter: str) -> float:
@@ -85,7 +99,7 @@ def target_compute(results: Results) -> float:
 def fitted_compute_span_orders_gsm8k(results: Results) -> float:
     """log10(max / min compute) over the checkpoints the compute law's fit uses at k = 1."""
     passk = results.generative(GSM8K, "pass_at_k.csv")
-    selection = fit_selection(results.config["generative"]["outcomes"], results.config["generative"]["fit"])
+    selection = results.selection
     rows = passk[(passk["k"] == 1) & (passk["estimator"] == _default_estimator(results)) & (passk["pass_at_k"] > 0)]
     kept = rows[selection.keeps_table(rows)]
     return float(np.log10(kept["compute"].max() / kept["compute"].min()))
@@ -131,16 +145,16 @@ def compute_law_alpha_ends_gsm8k(results: Results) -> list[float]:
 
 
 def compute_law_E0_by_k_gsm8k(results: Results) -> list[float]:
-    return _law_fits(results, GSM8K, "compute")["E0"].tolist()
+    return _by_k(_law_fits(results, GSM8K, "compute"), "E0")
 
 
 def compute_law_max_E0_from_k100_gsm8k(results: Results) -> float:
     fits = _law_fits(results, GSM8K, "compute")
-    return float(fits.loc[fits.index >= 100, "E0"].max())
+    return _finite(fits.loc[fits.index >= 100, "E0"].max(), "E0 at k ≥ 100")
 
 
 def compute_law_log10_C0_by_k_gsm8k(results: Results) -> list[float]:
-    return np.log10(_law_fits(results, GSM8K, "compute")["C0"]).tolist()
+    return np.log10(_by_k(_law_fits(results, GSM8K, "compute"), "C0")).tolist()
 
 
 def compute_law_C0_rise_orders_gsm8k(results: Results) -> float:
@@ -149,7 +163,7 @@ def compute_law_C0_rise_orders_gsm8k(results: Results) -> float:
 
 
 def compute_law_alpha_by_k_gsm8k(results: Results) -> list[float]:
-    return _law_fits(results, GSM8K, "compute")["alpha"].tolist()
+    return _by_k(_law_fits(results, GSM8K, "compute"), "alpha")
 
 
 # ---------------------------------------------------------------- §3.2, §4.2, §5.2: backtests
@@ -180,14 +194,14 @@ def _final_error(results: Results, benchmark: str, law: str, k: int) -> float:
     rows = rows[rows["k"] == k]
     if rows.empty:
         raise NotEstimable(f"no {law} backtest at k = {k}")
-    return float(rows["final_relative_error"].iloc[0])
+    return _finite(rows["final_relative_error"].iloc[0], f"{law} prediction of the target at k = {k}")
 
 
 def _median_stability_orders(results: Results, benchmark: str, law: str, parameters: list[str] | None = None) -> float:
     rows = _stability(results, benchmark, law)
     if parameters is not None:
         rows = rows[rows["parameter"].isin(parameters)]
-    return float(rows["stable_orders"].median())
+    return _finite(rows["stable_orders"].median(), f"{law} stability horizon")
 
 
 def compute_law_error_horizons_small_k_gsm8k(results: Results) -> list[float]:
@@ -267,11 +281,11 @@ def params_tokens_law_E0_k1_gsm8k(results: Results) -> float:
 
 def params_tokens_law_max_E0_from_k300_gsm8k(results: Results) -> float:
     fits = _law_fits(results, GSM8K, "params_tokens")
-    return float(fits.loc[fits.index >= 300, "E0"].max())
+    return _finite(fits.loc[fits.index >= 300, "E0"].max(), "ℰ0 at k ≥ 300")
 
 
 def params_tokens_law_E0_by_k_gsm8k(results: Results) -> list[float]:
-    return _law_fits(results, GSM8K, "params_tokens")["E0"].tolist()
+    return _by_k(_law_fits(results, GSM8K, "params_tokens"), "E0")
 
 
 def _fraction_k_tighter(results: Results, benchmark: str, law: str) -> float:
@@ -294,11 +308,11 @@ def fraction_k_gold_tighter_gsm8k(results: Results) -> float:
 
 
 def gold_law_xi0_by_k_gsm8k(results: Results) -> list[float]:
-    return _law_fits(results, GSM8K, "gold_likelihood")["xi0"].tolist()
+    return _by_k(_law_fits(results, GSM8K, "gold_likelihood"), "xi0")
 
 
 def gold_law_kappa_by_k_gsm8k(results: Results) -> list[float]:
-    return _law_fits(results, GSM8K, "gold_likelihood")["kappa"].tolist()
+    return _by_k(_law_fits(results, GSM8K, "gold_likelihood"), "kappa")
 
 
 # ---------------------------------------------------------------- §6, App. E: envelope and penalty
@@ -311,12 +325,12 @@ def _envelope(results: Results, benchmark: str) -> pd.DataFrame:
 
 def envelope_alpha_median_relative_difference_gsm8k(results: Results) -> float:
     envelope = _envelope(results, GSM8K)
-    return float(((envelope["alpha_envelope"] - envelope["alpha_fit"]).abs() / envelope["alpha_fit"]).median())
+    return _finite(((envelope["alpha_envelope"] - envelope["alpha_fit"]).abs() / envelope["alpha_fit"]).median(), "envelope exponent")
 
 
 def envelope_E0_median_abs_difference_gsm8k(results: Results) -> float:
     envelope = _envelope(results, GSM8K)
-    return float((envelope["E0_envelope"] - envelope["E0_fit"]).abs().median())
+    return _finite((envelope["E0_envelope"] - envelope["E0_fit"]).abs().median(), "envelope offset")
 
 
 def _misallocation(results: Results, benchmark: str) -> pd.DataFrame:
@@ -325,11 +339,11 @@ def _misallocation(results: Results, benchmark: str) -> pd.DataFrame:
 
 
 def min_misallocation_penalty_gsm8k(results: Results) -> float:
-    return float(_misallocation(results, GSM8K)["phi"].min())
+    return _finite(_misallocation(results, GSM8K)["phi"].min(), "misallocation penalty")
 
 
 def max_effective_compute_multiplier_gsm8k(results: Results) -> float:
-    return float(_misallocation(results, GSM8K)["effective_compute_multiplier"].max())
+    return _finite(_misallocation(results, GSM8K)["effective_compute_multiplier"].max(), "effective-compute multiplier")
 
 
 def penalty_quadratic_max_relative_error_gsm8k(results: Results) -> float:
@@ -341,7 +355,7 @@ def penalty_quadratic_max_relative_error_gsm8k(results: Results) -> float:
     if near.empty:
         raise NotEstimable("no checkpoint lies within |log r| ≤ 0.2 of the compute-optimal allocation")
     quadratic = near["beta"] * near["gamma"] / 2 * np.log(near["r"]) ** 2
-    return float(((quadratic - (near["phi"] - 1)).abs() / (near["phi"] - 1)).max())
+    return _finite(((quadratic - (near["phi"] - 1)).abs() / (near["phi"] - 1)).max(), "quadratic penalty error")
 
 
 # ---------------------------------------------------------------- §7, App. F/G: MATH
@@ -376,7 +390,7 @@ def gold_law_kappa_stability_orders_math(results: Results) -> float:
 
 
 def gold_law_xi0_by_k_math(results: Results) -> list[float]:
-    return _law_fits(results, MATH, "gold_likelihood")["xi0"].tolist()
+    return _by_k(_law_fits(results, MATH, "gold_likelihood"), "xi0")
 
 
 # ---------------------------------------------------------------- bounds the released data set (claims.yaml `bound`)
@@ -399,7 +413,7 @@ def compute_law_E0_k10000_ceiling_math(results: Results) -> Bound:
     """E0 is the floor under every prediction of the compute law: a fitted E0 above the smallest
     observed −log pass@10⁴ of MATH's fitted checkpoints would over-predict that checkpoint at any C."""
     passk = results.generative(MATH, "pass_at_k.csv")
-    selection = fit_selection(results.config["generative"]["outcomes"], results.config["generative"]["fit"])
+    selection = results.selection
     rows = passk[(passk["k"] == 10000) & (passk["estimator"] == _default_estimator(results))]
     rows = rows[selection.keeps_table(rows) & np.isfinite(rows["neg_log_pass_at_k"]) & (rows["neg_log_pass_at_k"] > 0)]
     smallest = rows.loc[rows["neg_log_pass_at_k"].idxmin()]

@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..generative.pythia import CheckpointSelection, fit_selection
 from ..pipeline import paths
 from ..pipeline.errors import InputError
 
@@ -42,9 +43,11 @@ class Results:
     a test can tell a function that reads results from one that returns a constant.
     """
 
-    def __init__(self, root: str | Path, config: Mapping[str, Any]):
+    def __init__(self, root: str | Path, config: Mapping[str, Any], selection: CheckpointSelection | None = None):
         self.root = Path(root)
         self.config = config
+        # The checkpoints the fits use: the configured selection unless a specification sets its own.
+        self.selection = selection or fit_selection(config["generative"]["outcomes"], config["generative"]["fit"])
         self._cache: dict[Path, pd.DataFrame] = {}
         self.read: list[str] = []
 
