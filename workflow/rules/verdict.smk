@@ -11,6 +11,7 @@ rule check_claims:
         claims=CLAIMS_REGISTRY,
         schema=CLAIMS_SCHEMA,
         tables=claim_inputs(config),
+        multiverse=str(paths.multiverse("verdicts.csv")),
     output:
         table=str(paths.claims_table()),
         page=str(paths.claims_page()),
@@ -27,6 +28,7 @@ rule report:
     input:
         claims=rules.check_claims.output.table,
         page=rules.check_claims.output.page,
+        multiverse=str(paths.multiverse("verdicts.csv")),
         shown=report_inputs(),
         templates=str(paths.REPORT_TEMPLATE / "index.html.j2"),
     output:

@@ -1,5 +1,7 @@
 """Rule check_claims: every registered claim checked against the results tables."""
 
+import pandas as pd
+
 from scalingrepro.pipeline import logs
 from scalingrepro.pipeline.errors import exit_on_input_error
 from scalingrepro.pipeline.files import write_text_atomically
@@ -14,7 +16,8 @@ from scalingrepro.verdict.outputs import (
 log = logs.configure(snakemake.log[0])
 with exit_on_input_error():
     claims = load_claims(snakemake.input.claims, snakemake.input.schema)
-    table = claims_table(check_claims(claims, ".", snakemake.config))
+    multiverse_verdicts = pd.read_csv(snakemake.input.multiverse, keep_default_na=False)
+    table = claims_table(check_claims(claims, ".", snakemake.config), multiverse_verdicts)
 write_text_atomically(snakemake.output.table, table.to_csv(index=False))
-write_text_atomically(snakemake.output.page, claims_markdown(table))
+write_text_atomically(snakemake.output.page, claims_markdown(table, multiverse_verdicts))
 log.info("verdicts:\n%s", verdict_counts(table).to_string())

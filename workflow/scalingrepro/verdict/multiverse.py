@@ -17,7 +17,7 @@ import pandas as pd
 from ..generative import envelope, multiverse
 from ..generative.pythia import checkpoint_table
 from ..pipeline import paths
-from .checks import REPRODUCED, evaluate, format_value
+from .checks import evaluate, format_value
 from .claims import Claim
 from .results import Results
 
@@ -53,26 +53,38 @@ def specification_tables(
     backtests: Mapping[tuple[str, str], pd.DataFrame],
     pass_at_k: Mapping[str, pd.DataFrame],
     config: Mapping[str, Any],
+    memo: dict | None = None,
 ) -> dict[tuple[str, str], pd.DataFrame]:
     """(benchmark, table name) -> the specification's fits, backtest, stability, envelope and misallocation.
 
     fits, backtests: (benchmark, exclusion) -> the fit_multiverse tables; pass_at_k: benchmark -> pass_at_k.csv.
+    memo: a dict shared across specifications, so that tables which do not depend on the estimator
+    or the horizon definition are computed once.
     """
+    memo = {} if memo is None else memo
     flop = config["generative"]["envelope"]["flop_per_parameter_token"]
     stability_settings = config["generative"]["backtest"]["stability"]
+    subset, exclusion, dof = specification.checkpoint_subset, specification.overtraining_exclusion, specification.min_residual_dof
     tables = {}
-    for (benchmark, exclusion), all_fits in fits.items():
-        if exclusion != specification.overtraining_exclusion:
+    for benchmark, chosen_exclusion in fits:
+        if chosen_exclusion != exclusion:
             continue
-        chosen_fits = all_fits[all_fits["checkpoint_subset"] == specification.checkpoint_subset].drop(columns="checkpoint_subset")
-        backtest = backtests[(benchmark, exclusion)]
-        chosen_backtest = backtest[backtest["checkpoint_subset"] == specification.checkpoint_subset].drop(columns="checkpoint_subset")
-        checkpoints = pass_at_k[benchmark][["size", "step", "params", "tokens", "compute"]].drop_duplicates(["size", "step"])
-        tables[(benchmark, "fits.csv")] = chosen_fits
-        tables[(benchmark, "backtest.csv")] = chosen_backtest
-        tables[(benchmark, "stability.csv")] = multiverse.stability(chosen_backtest, chosen_fits, stability_settings, specification.min_residual_dof)
-        tables[(benchmark, "envelope.csv")] = envelope.envelope_table(chosen_fits, flop)
-        tables[(benchmark, "misallocation.csv")] = envelope.misallocation_table(checkpoints.assign(size=checkpoints["size"].astype(str)), chosen_fits, flop)
+        key = (benchmark, subset, exclusion)
+        if key not in memo:
+            all_fits, backtest = fits[(benchmark, exclusion)], backtests[(benchmark, exclusion)]
+            chosen_fits = all_fits[all_fits["checkpoint_subset"] == subset].drop(columns="checkpoint_subset")
+            chosen_backtest = backtest[backtest["checkpoint_subset"] == subset].drop(columns="checkpoint_subset")
+            checkpoints = pass_at_k[benchmark][["size", "step", "params", "tokens", "compute"]].drop_duplicates(["size", "step"])
+            memo[key] = {
+                "fits.csv": chosen_fits,
+                "backtest.csv": chosen_backtest,
+                "envelope.csv": envelope.envelope_table(chosen_fits, flop),
+                "misallocation.csv": envelope.misallocation_table(checkpoints.assign(size=checkpoints["size"].astype(str)), chosen_fits, flop),
+            }
+        if (*key, dof) not in memo:
+            memo[(*key, dof)] = multiverse.stability(memo[key]["backtest.csv"], memo[key]["fits.csv"], stability_settings, dof)
+        tables.update({(benchmark, name): table for name, table in memo[key].items()})
+        tables[(benchmark, "stability.csv")] = memo[(*key, dof)]
     return tables
 
 
@@ -96,9 +108,9 @@ def judge_multiverse(
     benchmarks = config["generative"]["outcomes"]["benchmarks"]
     shared = {(benchmark, name): reader.generative(benchmark, name) for benchmark in benchmarks for name in SHARED_TABLES}
     pass_at_k = {benchmark: shared[(benchmark, "pass_at_k.csv")] for benchmark in benchmarks}
-    rows = []
+    rows, memo = [], {}
     for specification in multiverse.specifications(config["generative"]):
-        tables = {**shared, **specification_tables(specification, fits, backtests, pass_at_k, config)}
+        tables = {**shared, **specification_tables(specification, fits, backtests, pass_at_k, config, memo)}
         results = SpecificationResults(root, specification_config(config, specification), specification_selection(config, specification, gold_file_exclusions), tables)
         for claim in claims:
             if claim.paper != "generative":
@@ -106,12 +118,6 @@ def judge_multiverse(
             result = evaluate(claim, results)
             rows.append({"claim_id": claim.id, "specification": specification.name, "replicated_value": format_value(result.replicated), "verdict": result.verdict})
     return pd.DataFrame(rows, columns=VERDICT_COLUMNS)
-
-
-def reproduced_counts(verdicts: pd.DataFrame) -> pd.DataFrame:
-    """Per claim: specifications_reproduced and specifications_total."""
-    grouped = verdicts.assign(reproduced=verdicts["verdict"].eq(REPRODUCED)).groupby("claim_id", sort=False)
-    return pd.DataFrame({"specifications_reproduced": grouped["reproduced"].sum().astype(int), "specifications_total": grouped.size().astype(int)})
 
 
 def multiverse_inputs(config: Mapping[str, Any]) -> list[str]:

@@ -9,11 +9,14 @@ from typing import Any
 
 import pandas as pd
 
-from .checks import VERDICTS, ClaimResult, describe_check, evaluate, format_value
+from .checks import REPRODUCED, VERDICTS, ClaimResult, describe_check, evaluate, format_value
 from .claims import PAPER_TITLES, Claim
 from .results import Results
 
-COLUMNS = ["claim_id", "paper", "location", "statement", "paper_value", "replicated_value", "check", "verdict", "note"]
+COLUMNS = [
+    "claim_id", "paper", "location", "statement", "paper_value", "replicated_value", "check", "verdict", "note",
+    "specifications_reproduced", "specifications_total",
+]
 
 
 def check_claims(claims: Iterable[Claim], root: str | Path, config: Mapping[str, Any]) -> list[ClaimResult]:
@@ -22,8 +25,13 @@ def check_claims(claims: Iterable[Claim], root: str | Path, config: Mapping[str,
     return [evaluate(claim, results) for claim in claims]
 
 
-def claims_table(checked: Sequence[ClaimResult]) -> pd.DataFrame:
-    """One row per claim, in registry order (the results/claims.csv contract plus section and tables read)."""
+def claims_table(checked: Sequence[ClaimResult], multiverse_verdicts: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per claim, in registry order (the results/claims.csv contract plus section and tables read).
+
+    multiverse_verdicts: results/multiverse/verdicts.csv; gives each paper-G claim the number of
+    specifications under which it is reproduced, of how many (empty for the other claims).
+    """
+    counts = reproduced_counts(multiverse_verdicts) if multiverse_verdicts is not None else pd.DataFrame(columns=["specifications_reproduced", "specifications_total"])
     rows = [
         {
             "claim_id": result.claim.id,
@@ -35,13 +43,51 @@ def claims_table(checked: Sequence[ClaimResult]) -> pd.DataFrame:
             "check": describe_check(result.claim.check),
             "verdict": result.verdict,
             "note": result.note,
+            "specifications_reproduced": counts["specifications_reproduced"].get(result.claim.id, pd.NA),
+            "specifications_total": counts["specifications_total"].get(result.claim.id, pd.NA),
             "section": result.claim.section,
             "targets": " ".join(result.claim.targets),
             "tables_read": " ".join(result.tables_read),
         }
         for result in checked
     ]
-    return pd.DataFrame(rows, columns=[*COLUMNS, "section", "targets", "tables_read"])
+    table = pd.DataFrame(rows, columns=[*COLUMNS, "section", "targets", "tables_read"])
+    return table.astype({"specifications_reproduced": "Int64", "specifications_total": "Int64"})
+
+
+def reproduced_counts(verdicts: pd.DataFrame) -> pd.DataFrame:
+    """Per claim id: specifications_reproduced and specifications_total of the multiverse verdicts."""
+    grouped = verdicts.assign(reproduced=verdicts["verdict"].eq(REPRODUCED)).groupby("claim_id", sort=False)
+    return pd.DataFrame({"specifications_reproduced": grouped["reproduced"].sum().astype(int), "specifications_total": grouped.size().astype(int)})
+
+
+def specifications_cell(reproduced: Any, total: Any) -> str:
+    """'reproduced under n of N specifications', or '' for a claim outside the multiverse."""
+    if pd.isna(total) or total == "":
+        return ""
+    return f"reproduced under {int(reproduced)} of {int(total)} specifications"
+
+
+def multiverse_markdown(table: pd.DataFrame, multiverse_verdicts: pd.DataFrame | None) -> str:
+    """Paper G across the multiverse: the claims whose verdict changes across specifications (with
+    the verdict counts), and the claims no specification reproduces; '' without multiverse verdicts."""
+    if multiverse_verdicts is None or multiverse_verdicts.empty:
+        return ""
+    n_specifications = multiverse_verdicts["specification"].nunique()
+    per_claim = multiverse_verdicts.groupby("claim_id", sort=False)["verdict"]
+    changing = [(claim_id, verdicts.value_counts()) for claim_id, verdicts in per_claim if verdicts.nunique() > 1]
+    never = [claim_id for claim_id, verdicts in per_claim if not verdicts.eq(REPRODUCED).any()]
+    lines = [
+        f"Every paper-G claim is also judged under each of {n_specifications} specifications of the analysis "
+        "(checkpoint subset × over-training exclusion × estimator × horizon definition × minimum residual dof; "
+        "`results/multiverse/specifications.csv`, verdicts in `results/multiverse/verdicts.csv`).",
+        "",
+        f"**Verdict changes across specifications** ({len(changing)} claims):",
+        "",
+    ]
+    lines += [f"- `{claim_id}`: " + ", ".join(f"{verdict} {count}" for verdict, count in counts.items()) for claim_id, counts in changing]
+    lines += ["", f"**Reproduced under no specification** ({len(never)} claims): " + (", ".join(f"`{claim_id}`" for claim_id in never) or "none") + "."]
+    return "\n".join(lines)
 
 
 def verdict_counts(table: pd.DataFrame) -> pd.DataFrame:
@@ -65,8 +111,9 @@ def summary_markdown(table: pd.DataFrame) -> str:
     return markdown_table(counts)
 
 
-def claims_markdown(table: pd.DataFrame) -> str:
-    """paper/claims.md: the verdict counts, then each paper's claims grouped by section."""
+def claims_markdown(table: pd.DataFrame, multiverse_verdicts: pd.DataFrame | None = None) -> str:
+    """paper/claims.md: the verdict counts, paper G across the multiverse, then each paper's claims
+    grouped by section (paper G's with the specifications under which each is reproduced)."""
     parts = [
         "# Replication verdict, claim by claim",
         "",
@@ -80,11 +127,17 @@ def claims_markdown(table: pd.DataFrame) -> str:
         "",
         summary_markdown(table),
     ]
+    across = multiverse_markdown(table, multiverse_verdicts)
+    if across:
+        parts += ["", "## Paper G across the multiverse", "", across]
+    shown_columns = ["claim_id", "location", "statement", "paper_value", "replicated_value", "check", "verdict", "note"]
     for paper, title in PAPER_TITLES.items():
         claims = table[table["paper"] == paper]
         parts += ["", f"## {title}"]
         for section, group in claims.groupby("section", sort=False):
-            shown = group[["claim_id", "location", "statement", "paper_value", "replicated_value", "check", "verdict", "note"]]
+            shown = group[shown_columns]
+            if group["specifications_total"].notna().any():
+                shown = shown.assign(specifications=[specifications_cell(r, n) for r, n in zip(group["specifications_reproduced"], group["specifications_total"])])
             parts += ["", f"### {section}", "", markdown_table(shown)]
     return "\n".join(parts) + "\n"
 

@@ -23,7 +23,7 @@ import yaml
 from ..pipeline import paths
 from ..registry import UNAVAILABLE, Target, paper_label
 from .claims import PAPER_TITLES
-from .outputs import markdown_table, summary_markdown
+from .outputs import markdown_table, multiverse_markdown, specifications_cell, summary_markdown
 
 MAX_TABLE_PREVIEW_ROWS = 30
 PAPER_SEQUENCE = ("chinchilla", "generative")
@@ -66,6 +66,8 @@ def verdict_lines(claims: pd.DataFrame, target_id: str) -> str:
     if mine.empty:
         return "*No claim of the paper is checked on this output alone.*"
     shown = mine[["claim_id", "statement", "paper_value", "replicated_value", "verdict", "note"]]
+    if "specifications_total" in mine and (mine["specifications_total"].astype(str) != "").any():
+        shown = shown.assign(specifications=[specifications_cell(r, n) for r, n in zip(mine["specifications_reproduced"], mine["specifications_total"])])
     return markdown_table(shown)
 
 
@@ -92,8 +94,11 @@ def unavailable_markdown(target_id: str, reason: str, claims: pd.DataFrame) -> s
     return "\n".join([f"### {paper_label(target_id)}: not built", "", f"Not built from the released data: {reason}.", "", "**Verdicts**", "", verdict_lines(claims, target_id)])
 
 
-def report_notebook(targets: Sequence[Target], claims: pd.DataFrame, config: Mapping[str, Any], root: str | Path) -> nbformat.NotebookNode:
-    """The report as a notebook of markdown cells (summary first, then each paper in order)."""
+def report_notebook(
+    targets: Sequence[Target], claims: pd.DataFrame, config: Mapping[str, Any], root: str | Path, multiverse_verdicts: pd.DataFrame | None = None
+) -> nbformat.NotebookNode:
+    """The report as a notebook of markdown cells (summary and paper G across the multiverse first,
+    then each paper in order)."""
     root = Path(root)
     cells = [
         "\n".join(
@@ -112,6 +117,9 @@ def report_notebook(targets: Sequence[Target], claims: pd.DataFrame, config: Map
             ]
         )
     ]
+    across = multiverse_markdown(claims, multiverse_verdicts)
+    if across:
+        cells.append("\n".join(["## Paper G across the multiverse", "", across]))
     entries = [(target.id, target) for target in targets] + [(target_id, None) for target_id in UNAVAILABLE]
     entries.sort(key=lambda entry: paper_order_key(entry[0]))
     for paper in PAPER_SEQUENCE:
