@@ -173,8 +173,11 @@ def evaluate(claim: Claim, results: Results) -> ClaimResult:
         raise ValueError(f"claim {claim.id}: {claim.compute} returned NaN; it must raise NotEstimable with the reason instead")
     verdict, note = judge(claim, replicated)
     if verdict == DEVIATES and claim.bound_function is not None:
-        bound = claim.bound_function(results)
-        if beyond_bound(claim, bound):
+        try:
+            bound = claim.bound_function(results)
+        except NotEstimable:
+            bound = None  # the data hold too little to bound the value: the deviation stands
+        if bound is not None and beyond_bound(claim, bound):
             verdict = NOT_REACHABLE
             low, high = accepted_range(claim)
             needs = f"at least {format_number(low)}" if bound.side == "upper" else f"at most {format_number(high)}"

@@ -416,6 +416,8 @@ def compute_law_E0_k10000_ceiling_math(results: Results) -> Bound:
     selection = results.selection
     rows = passk[(passk["k"] == 10000) & (passk["estimator"] == _default_estimator(results))]
     rows = rows[selection.keeps_table(rows) & np.isfinite(rows["neg_log_pass_at_k"]) & (rows["neg_log_pass_at_k"] > 0)]
+    if rows.empty:
+        raise NotEstimable("no fitted MATH checkpoint has a usable pass@10⁴")
     smallest = rows.loc[rows["neg_log_pass_at_k"].idxmin()]
     return Bound(
         float(smallest["neg_log_pass_at_k"]),
@@ -445,6 +447,8 @@ def compute_law_error_horizon_k10000_ceiling_gsm8k(results: Results) -> Bound:
     """No horizon definition reaches below the farthest cap whose prediction at k = 10⁴ is within the
     tolerance (0 when none is: only the target would predict itself)."""
     rows = _law_backtest(results, GSM8K, "compute", 10000)
+    if rows.empty:
+        raise NotEstimable("no backtest predicts the target at k = 10⁴")
     tolerance = float(_stability_settings(results)["relative_error_tolerance"])
     within = rows[rows["relative_error"] < tolerance]
     ceiling = float(-np.log10(within["c_max_over_target"].min())) if len(within) else 0.0
