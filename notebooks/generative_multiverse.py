@@ -47,6 +47,6 @@ axis.add_patch(plt.Rectangle((default - 0.5, -0.5), 1, len(claims), fill=False, 
 handles = [plt.Rectangle((0, 0), 1, 1, color=colour) for colour in VERDICT_COLOURS]
 axis.legend(handles, VERDICTS, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=3, fontsize=7, frameon=False)
 axis.set_xlabel("specification: estimator, horizon definition, minimum residual dof (groups: checkpoint subset · over-training exclusion; box: the configured analysis)", fontsize=7)
-axis.set_title(f"Paper G claims under {len(order)} specifications (in brackets: reproduced under n of them)", fontsize=9, pad=40)
+axis.set_title(f"Paper G claims under {len(order)} specifications (in brackets: reproduced under n of them)", fontsize=9, pad=75)
 figure.tight_layout()
 plotting.save_figure(figure, output_stem)
