@@ -36,8 +36,11 @@ def _law_fits(results: Results, benchmark: str, law: str, estimator: str | None 
     if law == "gold_likelihood":
         _gold_fits_available(results, benchmark)
     fits = results.generative(benchmark, "fits.csv")
-    chosen = fits[(fits["law"] == law) & (fits["estimator"] == (estimator or _default_estimator(results)))]
-    return chosen.sort_values("k").set_index("k")
+    key = ("fits", benchmark, law, estimator or _default_estimator(results))
+    if key not in results.views:
+        chosen = fits[(fits["law"] == law) & (fits["estimator"] == key[-1])]
+        results.views[key] = chosen.sort_values("k").set_index("k")
+    return results.views[key]
 
 
 def _finite(value: float, what: str) -> float:
@@ -173,7 +176,10 @@ def _stability(results: Results, benchmark: str, law: str) -> pd.DataFrame:
     if law == "gold_likelihood":
         _gold_fits_available(results, benchmark)
     stability = results.generative(benchmark, "stability.csv")
-    return stability[(stability["law"] == law) & (stability["estimator"] == _default_estimator(results))]
+    key = ("stability", benchmark, law, _default_estimator(results))
+    if key not in results.views:
+        results.views[key] = stability[(stability["law"] == law) & (stability["estimator"] == key[-1])]
+    return results.views[key]
 
 
 def _error_horizon(results: Results, benchmark: str, law: str, k: int) -> float:
@@ -185,6 +191,8 @@ def _error_horizon(results: Results, benchmark: str, law: str, k: int) -> float:
     rows = rows[rows["k"] == k]
     if rows.empty:
         raise NotEstimable(f"no {law} backtest at k = {k}")
+    if rows["n_caps_fitted"].iloc[0] == 0:
+        raise NotEstimable(f"no cap of the {law} backtest predicts the target at k = {k} (its pass@k is not estimable under this estimator)")
     horizon = rows[HORIZON_COLUMNS[results.config["generative"]["backtest"]["stability"]["horizon"]]].iloc[0]
     return 0.0 if pd.isna(horizon) else float(horizon)
 

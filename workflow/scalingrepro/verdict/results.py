@@ -49,6 +49,8 @@ class Results:
         # The checkpoints the fits use: the configured selection unless a specification sets its own.
         self.selection = selection or fit_selection(config["generative"]["outcomes"], config["generative"]["fit"])
         self._cache: dict[Path, pd.DataFrame] = {}
+        # Views of the tables that many claims filter alike (a law's fits, its stability rows), by key.
+        self.views: dict[tuple, pd.DataFrame] = {}
         self.read: list[str] = []
 
     def table(self, relative: str | Path) -> pd.DataFrame:
