@@ -111,6 +111,22 @@ def backtest_laws(benchmark):
     return [law for law in BACKTEST_SETTINGS["laws"] if law != "gold_likelihood" or benchmark in GOLD_BENCHMARKS]
 
 
+# Paper G's multiverse (generative_multiverse.smk).
+MULTIVERSE_SETTINGS = config["generative"]["multiverse"]
+
+
+def multiverse_gold_inputs(wildcards):
+    """The gold-likelihood file of the benchmark (for the gold law) and of the over-training reference (for gold_file)."""
+    inputs = gold_inputs(wildcards)
+    if wildcards.exclusion == "gold_file":
+        inputs.update(overtraining_reference_inputs(wildcards))
+    return inputs
+
+
+def multiverse_fit_outputs(name):
+    return [str(paths.multiverse(f"{benchmark}/{exclusion}/{name}")) for benchmark in GENERATIVE_BENCHMARKS for exclusion in MULTIVERSE_SETTINGS["overtraining_exclusions"]]
+
+
 # Paper G from scratch: the sampling stages' settings and input functions (sampling_*.smk).
 SAMPLING = config["sampling"]
 SAMPLING_REGISTRY = {"pythia": config["generative"]["outcomes"]["pythia"]}

@@ -3,21 +3,8 @@
 from scalingrepro.verdict.claims import CLAIMS
 from scalingrepro.verdict.multiverse import multiverse_inputs
 
-MULTIVERSE_SETTINGS = config["generative"]["multiverse"]
 MULTIVERSE_TABLES = [str(paths.multiverse(name)) for name in ("specifications.csv", "verdicts.csv")]
 CONTRACT_TABLES += MULTIVERSE_TABLES
-
-
-def multiverse_gold_inputs(wildcards):
-    """The gold-likelihood file of the benchmark (for the gold law) and of the over-training reference (for gold_file)."""
-    inputs = gold_inputs(wildcards)
-    if wildcards.exclusion == "gold_file":
-        inputs.update(overtraining_reference_inputs(wildcards))
-    return inputs
-
-
-def multiverse_fit_outputs(name):
-    return [str(paths.multiverse(f"{benchmark}/{exclusion}/{name}")) for benchmark in GENERATIVE_BENCHMARKS for exclusion in MULTIVERSE_SETTINGS["overtraining_exclusions"]]
 
 
 rule fit_multiverse:
