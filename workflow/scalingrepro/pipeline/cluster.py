@@ -39,9 +39,10 @@ def account_problem(job_accounts: Iterable[tuple[str, object]], no_account: bool
     values = " or ".join(f"'{value}'" for value in sorted(set(refused.values())))
     return textwrap.fill(
         f"SLURM account not set: the jobs of {', '.join(sorted(refused))} would be submitted with slurm_account "
-        f"{values}, which is the placeholder of {SLURM_PROFILE} or empty, so the cluster would refuse them or "
+        f"{values} (the placeholder of {SLURM_PROFILE}, or empty), so the cluster would refuse them or "
         f"charge an account guessed from your last jobs. Fix: set default-resources: slurm_account in "
-        f"{SLURM_PROFILE} to your account (`sacctmgr show associations user=$USER format=account` lists yours), "
-        "or pass --default-resources slurm_account=<account>; on a cluster without accounts, pass --slurm-no-account.",
+        f"{SLURM_PROFILE} to your account (`sacctmgr show associations user=$USER format=account` lists yours); "
+        "on a cluster without accounts, pass --slurm-no-account.",
         width=100,
+        break_on_hyphens=False,
     )
