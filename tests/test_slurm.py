@@ -56,7 +56,8 @@ def cluster_problem() -> str | None:
     for command in (("sinfo", "-h", "-o", "%P %a"), ("sacct", "-n", "-X", "-S", "now-1minutes")):
         result = _slurm(*command)
         if result.returncode != 0:
-            return f"`{' '.join(command)}` failed: {result.stderr.strip()[:300]}"
+            last_line = (result.stderr.strip().splitlines() or ["no message"])[-1]
+            return f"`{' '.join(command)}` failed ({last_line[:200]})"
     return None
 
 
