@@ -6,7 +6,7 @@ import sys
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import min_version
 
-from scalingrepro.pipeline import paths, settings
+from scalingrepro.pipeline import cluster, paths, settings
 from scalingrepro.pipeline.sources import load_manifest
 from scalingrepro.registry import all_targets
 from scalingrepro.sampling import locations as sampling_locations
@@ -168,3 +168,13 @@ def perturbation_sweep_settings(kind):
     perturbations = config["chinchilla"]["perturbations"]
     noise = {key: perturbations[key] for key in ("noise_repeats", "noise_seed")} if kind == "log_normal_noise" else {}
     return {"counts": perturbations["counts"], "grids": {kind: perturbations["grids"][kind]}, **noise}
+
+
+# Submission to SLURM: refused before the first job when the profile's account is still the
+# placeholder (workflow/profiles/slurm/config.yaml) or empty.
+onstart:
+    if workflow.executor_plugin is not None and workflow.executor_plugin.name == cluster.SLURM_EXECUTOR:
+        submitted = [(job.rule.name, job.resources.get("slurm_account")) for job in workflow.dag.needrun_jobs() if not job.is_local]
+        problem = cluster.account_problem(submitted, no_account=bool(getattr(workflow.executor_settings, "no_account", False)))
+        if problem:
+            raise WorkflowError(problem)

@@ -42,6 +42,16 @@ FIGURE_SUFFIXES = (".pdf", ".png")
 TABLE_SUFFIXES = (".csv", ".tex")
 
 
+# Where a run with generative_source: sampled writes when output_root is not set, so that its
+# tables never replace those of the run on the released data (which writes into the repository).
+SAMPLED_OUTPUT_ROOT = Path("runs") / "sampled"
+
+
+def default_output_root(generative_source: str) -> Path:
+    """The output root of a run that does not set output_root: its own tree for sampled data."""
+    return SAMPLED_OUTPUT_ROOT if generative_source == "sampled" else Path(".")
+
+
 def use_output_root(root: str | Path) -> None:
     """Put every generated output under `root` (the `output_root` setting) from now on."""
     global OUTPUT_ROOT, RESULTS, LOGS, PAPER, EXECUTED_NOTEBOOKS, FIGURES, TABLES  # noqa: PLW0603 (one switch for all output paths)

@@ -274,6 +274,8 @@ def validate_config(config: dict, root: str | Path = ".", source: str = SNAKEMAK
     schema = yaml.safe_load(schema_path.read_text())
     _raise(list(unknown_keys(config, schema)), source)
     _raise(schema_problems(config, schema), source)
+    # The one default that depends on another key (a schema default cannot): see paths.default_output_root.
+    config.setdefault("output_root", str(paths.default_output_root(config.get("generative_source", "released"))))
     validate(config, str(schema_path))  # fills in the defaults
     manifest = root / paths.SOURCES_MANIFEST
     source_names = list(load_manifest(manifest)) if manifest.is_file() else None
