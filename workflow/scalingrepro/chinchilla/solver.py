@@ -50,14 +50,6 @@ class FitData:
         ones = np.ones(self.n_runs)
         return np.stack([ones, -self.log_n]), np.stack([ones, -self.log_d])
 
-    @cached_property
-    def model_levels(self) -> tuple[np.ndarray, np.ndarray]:
-        """The model term's design over the distinct log parameter counts, (2, m), and the level of
-        each run, (n,): runs of one model share A N^−α, so its exponential is taken once per model
-        (m is about a fifth of n here) and gathered, with the same values as per run."""
-        levels, level_of_run = np.unique(self.log_n, return_inverse=True)
-        return np.stack([np.ones(len(levels)), -levels]), level_of_run
-
 
 @dataclass(frozen=True)
 class BatchFit:
@@ -264,13 +256,12 @@ def _weighted_huber(theta: np.ndarray, data: FitData, delta: float, counts: np.n
     point only yields an infinite objective, which the line search rejects.
     """
     total = np.empty(len(theta))
-    _, data_design = data.term_designs
-    level_design, level_of_run = data.model_levels
+    model_design, data_design = data.term_designs
     with np.errstate(all="ignore"):
         for start in range(0, len(theta), BLOCK_ROWS):
             block = slice(start, start + BLOCK_ROWS)
             rows = theta[block]
-            prediction = np.exp(rows[:, MODEL_TERM] @ level_design).take(level_of_run, axis=1)
+            prediction = np.exp(rows[:, MODEL_TERM] @ model_design)
             data_term = np.exp(rows[:, DATA_TERM] @ data_design)
             prediction += data_term
             prediction += rows[:, 2, None]
@@ -295,8 +286,7 @@ def _huber_derivatives(theta: np.ndarray, data: FitData, delta: float, counts: n
     n_problems, n_runs = len(theta), data.n_runs
     products = np.empty((n_problems, 5, 11))
     negative_log_n, negative_log_d = -data.log_n, -data.log_d
-    _, data_design = data.term_designs
-    level_design, level_of_run = data.model_levels
+    model_design, data_design = data.term_designs
     with np.errstate(all="ignore"):
         for start in range(0, n_problems, DERIVATIVE_BLOCK_ROWS):
             block = slice(start, start + DERIVATIVE_BLOCK_ROWS)
@@ -307,7 +297,8 @@ def _huber_derivatives(theta: np.ndarray, data: FitData, delta: float, counts: n
             # elementwise pass runs over one contiguous array.
             jacobian = np.empty((5, len(rows), n_runs))
             model_share, data_share, inverse = jacobian[0], jacobian[1], jacobian[2]
-            np.take(np.exp(rows[:, MODEL_TERM] @ level_design), level_of_run, axis=1, out=model_share)
+            np.matmul(rows[:, MODEL_TERM], model_design, out=model_share)
+            np.exp(model_share, out=model_share)
             np.matmul(rows[:, DATA_TERM], data_design, out=data_share)
             np.exp(data_share, out=data_share)
             total = model_share + data_share
