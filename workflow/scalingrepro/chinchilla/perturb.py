@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 PERTURBATIONS = ("multiplicative", "additive", "systematic_bias", "log_normal_noise")
 VALUE_SYMBOLS = {"multiplicative": "c_m", "additive": "c_a", "systematic_bias": "s", "log_normal_noise": "σ"}
@@ -190,6 +189,8 @@ class PowerLawFit:
 
 def fit_power_law(values: np.ndarray, fitted: np.ndarray) -> PowerLawFit:
     """Regress log10(fitted) on log10(values) (positive, finite pairs only)."""
+    from scipy import stats  # noqa: PLC0415 (the workflow imports this module when it is parsed; scipy.stats is slow to import)
+
     values, fitted = np.asarray(values, dtype=float), np.asarray(fitted, dtype=float)
     usable = (values > 0) & (fitted > 0) & np.isfinite(values) & np.isfinite(fitted)
     regression = stats.linregress(np.log10(values[usable]), np.log10(fitted[usable]))

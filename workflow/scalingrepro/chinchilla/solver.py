@@ -22,8 +22,9 @@ from itertools import product
 from typing import Sequence
 
 import numpy as np
-from scipy.optimize import minimize, minimize_scalar
-from scipy.stats import norm
+
+# scipy is imported where it is used: importing this module (as the workflow does when it is
+# parsed, and every notebook) then does not pay for scipy.optimize and scipy.stats.
 
 THETA_NAMES = ("a", "b", "e", "alpha", "beta")
 PARAMETER_NAMES = ("E", "A", "alpha", "B", "beta")  # column order of the result tables
@@ -135,6 +136,8 @@ def huber_objective(theta: np.ndarray, data: FitData, delta: float, weights: np.
 
 def huber_log_normalizer(delta: float) -> float:
     """log of the normalizing constant of the unit-scale Huber density exp(−ρ_δ(x))."""
+    from scipy.stats import norm  # noqa: PLC0415 (see the note on imports above)
+
     return float(np.log(np.sqrt(2 * np.pi) * (1 - 2 * norm.sf(delta)) + 2 * np.exp(-0.5 * delta**2) / delta))
 
 
@@ -497,6 +500,8 @@ def _alternate_scale_and_theta(start: np.ndarray, data: FitData, delta: float, m
 
 
 def _best_log_scale(theta: np.ndarray, data: FitData, delta: float) -> float:
+    from scipy.optimize import minimize_scalar  # noqa: PLC0415 (see the note on imports above)
+
     residuals = predict_log_loss(theta, data)[0] - data.log_loss
     if not np.isfinite(residuals).all():
         return float("nan")
@@ -537,6 +542,8 @@ def standard_errors(bootstrap_theta: np.ndarray) -> np.ndarray:
 
 def fit_huber_scipy(start: np.ndarray, data: FitData, delta: float, weights: np.ndarray | None = None) -> np.ndarray:
     """Straightforward per-problem Huber fit with scipy BFGS and an analytic gradient: theta (5,)."""
+    from scipy.optimize import minimize  # noqa: PLC0415 (see the note on imports above)
+
     counts = np.ones(data.n_runs) if weights is None else np.asarray(weights, dtype=float)
 
     def objective_and_gradient(theta: np.ndarray) -> tuple[float, np.ndarray]:

@@ -22,7 +22,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, special
 
 from ..pipeline.grids import log_spaced_integers
 
@@ -135,6 +134,8 @@ def beta_binomial_pass_at_k(n_samples, n_correct, k, a: float, b: float) -> np.n
 
 def _negative_log_marginal_likelihood(log_ab: np.ndarray, n: np.ndarray, c: np.ndarray) -> tuple[float, np.ndarray]:
     """-sum_i log P(c_i | n_i, a, b) up to the binomial coefficients, and its gradient in (log a, log b)."""
+    from scipy import special  # noqa: PLC0415 (the workflow imports this module when it is parsed; scipy is slow to import)
+
     a, b = np.exp(log_ab)
     value = -np.sum(special.betaln(c + a, n - c + b) - special.betaln(a, b))
     digamma_all = special.digamma(n + a + b) - special.digamma(a + b)
@@ -160,6 +161,8 @@ def fit_beta_prior_details(n_samples, n_correct, log10_bounds: Sequence[float] =
     i.e. the likelihood keeps rising beyond it). No success at all: a = 0, b = inf (the
     supremum, approached as a -> 0); successes everywhere: a = inf, b = 0.
     """
+    from scipy import optimize, special  # noqa: PLC0415 (see _negative_log_marginal_likelihood)
+
     n = np.asarray(n_samples, dtype=float).reshape(-1)
     c = np.asarray(n_correct, dtype=float).reshape(-1)
     log_binomial = float(np.sum(special.gammaln(n + 1) - special.gammaln(c + 1) - special.gammaln(n - c + 1)))
