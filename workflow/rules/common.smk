@@ -11,7 +11,7 @@ from scalingrepro.pipeline.sources import load_manifest
 from scalingrepro.registry import all_targets
 from scalingrepro.sampling import locations as sampling_locations
 from scalingrepro.sampling.checkpoints import job_resources, model_location
-from scalingrepro.sampling.source import gold_benchmarks, is_sampled
+from scalingrepro.sampling.source import gold_benchmarks, is_sampled, uses_tiny_models
 
 min_version("9.0")
 

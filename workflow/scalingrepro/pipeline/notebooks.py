@@ -29,9 +29,15 @@ def stderr_to(log_file: str | Path) -> Iterator[None]:
             os.close(saved)
 
 
+# The kernel talks to this process over Unix sockets beside its connection file, not TCP on
+# localhost: nothing listens on a port, and ipykernel has no unencrypted-TCP warning to log.
+KERNEL_SETTINGS = {"KernelManager": {"transport": "ipc"}}
+
+
 def execute(notebook: str | Path, executed: str | Path, parameters: Mapping[str, Any]) -> None:
     """Run `notebook` with `parameters` injected into its `parameters` cell, saving the executed copy."""
     import papermill  # noqa: PLC0415 (heavy import, needed only here)
+    from traitlets.config import Config  # noqa: PLC0415
 
     papermill.execute_notebook(
         str(notebook),
@@ -40,6 +46,7 @@ def execute(notebook: str | Path, executed: str | Path, parameters: Mapping[str,
         kernel_name="python3",
         cwd=str(Path.cwd()),  # notebooks read and write repository-relative paths
         progress_bar=False,
+        config=Config(KERNEL_SETTINGS),
     )
 
 

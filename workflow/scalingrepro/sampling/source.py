@@ -16,6 +16,17 @@ def is_sampled(config: Mapping[str, Any]) -> bool:
     return source == "sampled"
 
 
+def uses_tiny_models(config: Mapping[str, Any]) -> bool:
+    """Whether paper G's outcomes come from the locally built tiny models (the smoke run): a few
+    training steps on a handful of problems follow no scaling law, so their fits are not expected
+    to converge."""
+    return is_sampled(config) and config["sampling"]["models"]["source"] == "tiny"
+
+
+# What the figures and the fit log say of a failed fit of the tiny models.
+TINY_MODELS_FAILED_FIT = "fit failed (expected: the smoke run's tiny models follow no scaling law)"
+
+
 def gold_benchmarks(config: Mapping[str, Any]) -> list[str]:
     """Benchmarks with gold-reference likelihoods: every sampled benchmark (the scoring stage scores
     each), else those with a released gold file (generative.fit.gold_likelihood.sources)."""
