@@ -92,3 +92,16 @@ def test_a_browser_opening_the_rendered_notebook_offline_asks_the_network_for_no
     browser_own = hosts_requested_by_a_browser(blank, tmp_path / "profile")  # any other service of the browser's
     assert hosts_requested_by_a_browser(cdn_rendered, tmp_path / "profile") - browser_own, "the check sees a CDN page's requests"
     assert hosts_requested_by_a_browser(rendered, tmp_path / "profile") - browser_own == set()
+
+
+def test_the_kernel_talks_over_unix_sockets_and_logs_no_unencrypted_tcp_warning(tmp_path):
+    source = tmp_path / "source.ipynb"
+    notebook = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    notebook.cells = [nbformat.v4.new_code_cell("total = 1 + 1", metadata={"tags": ["parameters"]}), nbformat.v4.new_code_cell("print(total)")]
+    nbformat.write(notebook, source)
+    log = tmp_path / "notebook.log"
+    with notebooks.stderr_to(log):
+        notebooks.execute(source, tmp_path / "executed.ipynb", {"total": 5})
+    executed = nbformat.read(tmp_path / "executed.ipynb", as_version=4)
+    assert executed.cells[-1].outputs[0]["text"] == "5\n"
+    assert "without encryption" not in log.read_text()
