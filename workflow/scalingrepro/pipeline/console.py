@@ -87,7 +87,7 @@ class RunConsole:
             return AS_SNAKEMAKE
         if event == "run_info":
             total = getattr(record, "stats", {}).get("total")
-            return None if total is None else self._line(f"{total} jobs to run (each job's details: the log named at the end)")
+            return None if total is None else self._line(f"{total} {'job' if total == 1 else 'jobs'} to run (each job's details: the log named at the end)")
         if event == "progress":
             return self._progress(int(record.done), int(record.total))
         if event in HIDDEN_EVENTS or message.startswith(HIDDEN_MESSAGES):
@@ -110,7 +110,7 @@ class RunConsole:
             return None
         self.last_progress = now
         percent = 100 * done / total if total else 100.0
-        return self._line(f"{done} of {total} jobs done ({percent:.0f}%)")
+        return self._line(f"{done} of {total} {'job' if total == 1 else 'jobs'} done ({percent:.0f}%)")
 
     def _line(self, text: str) -> logging.LogRecord:
         """A plain INFO record reading `[HH:MM:SS] text`."""
