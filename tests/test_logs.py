@@ -8,6 +8,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from scalingrepro.pipeline import logs
 
 
@@ -80,3 +82,15 @@ def test_a_mirror_copy_is_quiet_and_readable(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "Downloading data from" not in result.stderr
     assert destination.stat().st_mode & 0o044 == 0o044  # readable like any other output, not 0600
+
+
+def test_hugging_face_progress_bars_stay_off_the_console(tmp_path):
+    pytest.importorskip("transformers")
+    result = run_python(
+        "from scalingrepro.pipeline import logs\n"
+        f"logs.configure({str(tmp_path / 'job.log')!r})\n"
+        "from transformers.utils import logging as transformers_logging\n"
+        "print(transformers_logging.is_progress_bar_enabled())\n"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"  # e.g. the "Loading weights" bar of every sampling job

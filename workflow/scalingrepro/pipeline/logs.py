@@ -6,6 +6,7 @@ as numpy's) goes to the log file only."""
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -77,6 +78,8 @@ def configure(log_file: str | Path | None, console: bool = True) -> logging.Logg
     console_handlers: list[logging.Handler] = [console_handler()] if console else []
     logging.basicConfig(level=logging.INFO, format=FORMAT, handlers=file_handlers + console_handlers, force=True)
     logging.captureWarnings(True)
+    # Hugging Face libraries draw download and weight-loading bars on stderr; read when they are imported.
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     for name in FILE_ONLY_LOGGERS:
         logger = logging.getLogger(name)
         for handler in list(logger.handlers):  # pooch attaches its own console handler at import
