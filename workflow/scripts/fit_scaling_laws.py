@@ -7,7 +7,7 @@ import pandas as pd
 from scalingrepro.generative import fitting, likelihood, pythia
 from scalingrepro.pipeline import logs
 from scalingrepro.pipeline.errors import exit_on_input_error
-from scalingrepro.sampling.source import TINY_MODELS_FAILED_FIT
+from scalingrepro.sampling.source import TINY_MODELS_NOTE
 
 log = logs.configure(snakemake.log[0])
 estimator = snakemake.wildcards.estimator
@@ -55,5 +55,5 @@ if len(failed):
         failed_ks,
     )
 if snakemake.params.tiny_models:
-    logs.console(log, "%s %s: %d of %d fits did not converge, as expected: %s", snakemake.wildcards.benchmark, estimator, len(failed), len(fits), TINY_MODELS_FAILED_FIT.removeprefix("fit failed "))
+    logs.console(log, "%s %s: %d of %d fits did not converge (%s)", snakemake.wildcards.benchmark, estimator, len(failed), len(fits), TINY_MODELS_NOTE)
 log.info("done in %.1f s", time.perf_counter() - started)
