@@ -135,6 +135,13 @@ def test_a_run_of_some_figures_names_their_files_and_nothing_else(output_root):
     assert all(not Path(name).exists() or name in lines[0] for name in other.outputs)
 
 
+def test_without_a_table_of_verdicts_the_default_target_names_the_places_only(output_root):
+    write(paths.claims_table(), "")  # as `snakemake --touch` leaves it
+    write(paths.claims_page(), "")
+    lines = closing.closing_lines({"all"}, [])
+    assert not [line for line in lines if line.startswith("Verdicts")] and "runs/x/paper/claims.md" in lines[0]
+
+
 @pytest.mark.parametrize("rule", ["report", "sampling_plan", "check_claims"])
 def test_other_commands_end_without_closing_lines(output_root, rule):
     write(paths.claims_table(), "verdict\nreproduced\n")

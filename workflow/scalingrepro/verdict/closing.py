@@ -29,6 +29,16 @@ def verdict_counts_line(claims: pd.DataFrame) -> str:
     return f"Verdicts of {len(claims)} claims: " + ", ".join(parts)
 
 
+def read_claims(path: Path) -> pd.DataFrame | None:
+    """results/claims.csv, or None where there is no table of verdicts to count (e.g. after
+    `snakemake --touch`, which leaves empty files)."""
+    try:
+        claims = pd.read_csv(path)
+    except (FileNotFoundError, pd.errors.EmptyDataError):
+        return None
+    return claims if "verdict" in claims.columns else None
+
+
 def _existing(path: Path) -> bool:
     return Path(path).exists()
 
@@ -36,8 +46,9 @@ def _existing(path: Path) -> bool:
 def default_target_lines() -> list[str]:
     """The verdict counts and every place the default target writes to (those that exist)."""
     lines = []
-    if _existing(paths.claims_table()):
-        lines.append(verdict_counts_line(pd.read_csv(paths.claims_table())))
+    claims = read_claims(paths.claims_table())
+    if claims is not None:
+        lines.append(verdict_counts_line(claims))
     if _existing(paths.claims_page()):
         lines.append(f"Claim by claim, deviations with their size: {paths.claims_page()}   browsable report: snakemake report -> {paths.report_page()}")
     places = [f"{name}: {folder}/" for name, folder in (("Figures", paths.FIGURES), ("tables", paths.TABLES)) if _existing(folder)]
