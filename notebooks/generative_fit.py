@@ -31,6 +31,7 @@ variants_gsm8k = "results/generative/gsm8k/fit_variants.csv"  # point fits under
 variants_math = "results/generative/math/fit_variants.csv"  # point fits under alternative settings
 fits_gsm8k = "results/generative/gsm8k/fits.csv"  # exclusions: configured fits with bootstrap intervals
 fits_math = "results/generative/math/fits.csv"  # exclusions: configured fits with bootstrap intervals
+failed_fit_label = "fit failed"  # full_fit: the panel text where a law's fit failed (and why, where that is known)
 
 # %%
 import matplotlib.pyplot as plt
@@ -98,7 +99,7 @@ def full_fit_figure() -> plt.Figure:
         row = fit_row(table, k)
         parameters = {name: row[name] for name in law_spec.parameter_names}
         fitted = row["converged"] and all(np.isfinite(list(parameters.values())))
-        values = ", ".join(f"{symbol(name)}={format_value(value)}" for name, value in parameters.items()) if fitted else "fit failed"
+        values = ", ".join(f"{symbol(name)}={format_value(value)}" for name, value in parameters.items()) if fitted else failed_fit_label
         if fitted and law == "params_tokens":
             # Eq. 4 depends on N and D separately: one curve per model size over its training tokens
             tokens = np.geomspace(points["tokens"].min(), points["tokens"].max(), 200)

@@ -92,3 +92,37 @@ def test_a_browser_opening_the_rendered_notebook_offline_asks_the_network_for_no
     browser_own = hosts_requested_by_a_browser(blank, tmp_path / "profile")  # any other service of the browser's
     assert hosts_requested_by_a_browser(cdn_rendered, tmp_path / "profile") - browser_own, "the check sees a CDN page's requests"
     assert hosts_requested_by_a_browser(rendered, tmp_path / "profile") - browser_own == set()
+
+
+def test_the_kernel_talks_over_unix_sockets_and_logs_no_unencrypted_tcp_warning(tmp_path):
+    source = tmp_path / "source.ipynb"
+    notebook = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    notebook.cells = [nbformat.v4.new_code_cell("total = 1 + 1", metadata={"tags": ["parameters"]}), nbformat.v4.new_code_cell("print(total)")]
+    nbformat.write(notebook, source)
+    log = tmp_path / "notebook.log"
+    with notebooks.stderr_to(log):
+        notebooks.execute(source, tmp_path / "executed.ipynb", {"total": 5})
+    executed = nbformat.read(tmp_path / "executed.ipynb", as_version=4)
+    assert executed.cells[-1].outputs[0]["text"] == "5\n"
+    assert "without encryption" not in log.read_text()
+
+
+def _execute_in_a_process(arguments):
+    source, executed, value = arguments
+    notebooks.execute(source, executed, {"total": value})
+    return nbformat.read(executed, as_version=4).cells[-1].outputs[0]["text"]
+
+
+def test_kernels_started_at_once_keep_their_own_sockets(tmp_path):
+    # IPC sockets are numbered by the first free name: a shared prefix would give two kernels the
+    # same sockets ("Invalid Signature"), as parallel notebook jobs once did.
+    from concurrent.futures import ProcessPoolExecutor
+
+    source = tmp_path / "source.ipynb"
+    notebook = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    notebook.cells = [nbformat.v4.new_code_cell("total = 0", metadata={"tags": ["parameters"]}), nbformat.v4.new_code_cell("print(total)")]
+    nbformat.write(notebook, source)
+    jobs = [(source, tmp_path / f"executed{index}.ipynb", index) for index in range(4)]
+    with ProcessPoolExecutor(len(jobs)) as pool:
+        assert list(pool.map(_execute_in_a_process, jobs)) == [f"{index}\n" for index in range(4)]
+    assert notebooks.kernel_settings(tmp_path)["KernelManager"] == {"transport": "ipc", "ip": str(tmp_path / "kernel")}

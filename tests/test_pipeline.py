@@ -7,6 +7,7 @@ resamples) is shared by the tests below; each then checks one promise of the wor
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -114,12 +115,24 @@ def test_a_successful_run_prints_progress_and_nothing_alarming(workflow_run):
     assert [noise for noise in CONSOLE_NOISE if noise in console] == []
     assert max(len(line) for line in console.splitlines()) < 2000, "a job listing thousands of inputs"
     assert f"Figures: {TEST_ROOT}/paper/figures/" in console  # the end of the run says where to look
+    lines = console.splitlines()
+    assert len(lines) < 100, "the console shows progress and warnings, not every job"
+    assert not [line for line in lines if line.startswith(("Shell command", "Job stats", "localrule ", "rule "))]
+    assert [line for line in lines if line.startswith("Verdicts of ") and " reproduced" in line], "the closing lines count the verdicts"
+    assert any(line.endswith(" jobs done (100%)") for line in lines)
+
+
+def snakemake_log(console: str) -> str:
+    """Snakemake's full log of a run (its job blocks), from the path the console names at the end."""
+    return Path(re.search(r"Complete log\(s\): (\S+)", console).group(1)).read_text()
 
 
 def test_kernel_messages_go_to_the_job_log(workflow_run):
     log = (workflow_run / TEST_ROOT / "logs" / "paper" / "chinchilla_fig01.log").read_text()
     assert "executing notebooks/chinchilla_parameter_counts.ipynb" in log
     assert "papermill" in log  # the executor's own lines, which no longer reach the console
+    noisy = [path.name for path in (workflow_run / TEST_ROOT / "logs" / "paper").glob("*.log") if "without encryption" in path.read_text()]
+    assert noisy == [], "kernels talk over IPC: no unencrypted-TCP warning"
 
 
 def test_fetched_inputs_are_readable_like_any_output(workflow_run):
@@ -144,7 +157,7 @@ def test_forcing_one_figure_reruns_only_that_figure(workflow_run, test_targets):
     before = {path: path.stat().st_mtime_ns for path in others}
     result = snakemake(workflow_run, "chinchilla_fig01", "--forcerun", "chinchilla_fig01", "--cores", "1", "--configfile", TEST_CONFIG)
     assert result.returncode == 0, result.stderr[-3000:]
-    log = result.stdout + result.stderr
+    log = snakemake_log(result.stdout + result.stderr)
     assert "rule chinchilla_fig01" in log or "localrule chinchilla_fig01" in log
     assert "count_chinchilla_parameters" not in log, "a figure rerun must not recompute its inputs"
     assert {path: path.stat().st_mtime_ns for path in others} == before

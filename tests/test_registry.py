@@ -101,3 +101,13 @@ def test_readme_figure_index_is_generated_from_the_registry_and_the_claims(repo_
     assert "reproduced" in stored, "the stored index lacks the verdicts; " + fix
     if (repo_root / "results" / "claims.csv").is_file():
         assert stored == markdown_index(config, checked_verdicts(repo_root)), fix
+
+
+def test_the_smoke_run_labels_its_failed_fits_as_expected_and_the_released_run_does_not(repo_root, targets):
+    from scalingrepro.pipeline.settings import load_config
+    from scalingrepro.sampling.source import TINY_MODELS_FAILED_FIT
+
+    smoke = {target.id: target for target in all_targets(load_config("config/smoke.yaml", root=repo_root))}
+    assert smoke["generative_fig18"].parameters["failed_fit_label"] == TINY_MODELS_FAILED_FIT
+    assert "expected" in TINY_MODELS_FAILED_FIT and "tiny models" in TINY_MODELS_FAILED_FIT
+    assert not [target.id for target in targets if "failed_fit_label" in target.parameters]  # the notebook's own "fit failed"

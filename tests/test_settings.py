@@ -135,6 +135,23 @@ def test_paths_follow_the_output_root():
     assert paths.generative("gsm8k", "fits.csv") == Path("results/generative/gsm8k/fits.csv")
 
 
+def test_nested_command_line_values_are_typed_as_in_a_config_file():
+    # What Snakemake's parser hands over for chinchilla={fit: {n_bootstraps: 100, ...}} and the like.
+    parsed = {
+        "chinchilla": {"fit": {"n_bootstraps": "100", "huber_delta": "1.0e-3", "bootstrap_seed": "7"}},
+        "generative": {"backtest": {"k_values": ["1", "100"]}, "fit": {"apply_exclusions": "false"}},
+        "sampling": {"models": {"source": "tiny"}, "prompts": {"version": ""}},
+        "output_root": "runs/mine",
+        "n": 3,
+    }
+    assert settings.typed_command_line_values(parsed) == {
+        "chinchilla": {"fit": {"n_bootstraps": 100, "huber_delta": 0.001, "bootstrap_seed": 7}},
+        "generative": {"backtest": {"k_values": [1, 100]}, "fit": {"apply_exclusions": False}},
+        "sampling": {"models": {"source": "tiny"}, "prompts": {"version": None}},
+    }
+    assert settings.typed_command_line_values({"a": {"b": "[1"}, "c": {"d": "x: y"}}) == {"a": {"b": "[1"}, "c": {"d": "x: y"}}
+
+
 # --- The workflow itself (dry runs in a copy of the repository) ---------------------------------
 
 
@@ -174,6 +191,13 @@ def test_snakemake_refuses_a_typo_before_planning_any_job(checkout, tmp_path):
     assert result.returncode != 0
     assert "Invalid setting chinchilla.fit.n_bootstrap" in flat(result.stdout + result.stderr) and "did you mean 'n_bootstraps'" in flat(result.stdout + result.stderr)
     assert "Job stats" not in result.stdout + result.stderr
+
+
+def test_a_nested_command_line_value_is_typed_like_the_same_value_in_a_config_file(checkout, tmp_path):
+    result = snakemake(checkout, "-n", "--cores", "1", "--config", "chinchilla={fit: {n_bootstraps: 100}}")
+    assert result.returncode == 0, result.stderr[-3000:]
+    typo = snakemake(checkout, "-n", "--cores", "1", "--config", "chinchilla={fit: {n_bootstraps: many}}")
+    assert typo.returncode != 0 and "n_bootstraps" in flat(typo.stdout + typo.stderr)
 
 
 def test_the_test_configuration_writes_only_under_its_own_output_root(checkout):

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
 import yaml
 from scalingrepro.pipeline import paths
 from scalingrepro.pipeline.errors import InputError
-from scalingrepro.registry import UNAVAILABLE, all_targets
+from scalingrepro.registry import UNAVAILABLE, Target, all_targets
 from scalingrepro.verdict import checks
 from scalingrepro.verdict.claims import CLAIMS, CLAIMS_SCHEMA, Claim, load_claims
 from scalingrepro.verdict.report import paper_order_key
@@ -164,3 +166,49 @@ def test_the_math_floor_bound_is_the_smallest_fitted_target_and_makes_a_far_valu
     assert result.verdict == checks.NOT_REACHABLE and f"{expected:.4g}" in result.note
     reachable = Claim(*[getattr(claim, field) for field in ("id", "paper", "section", "location", "targets", "statement")], 0.15, claim.check, claim.compute, claim.bound)
     assert checks.evaluate(reachable, Results(tmp_path, config)).verdict == checks.DEVIATES
+
+
+def report_claims() -> pd.DataFrame:
+    rows = [
+        ("C-a", "chinchilla", "§3.2 text", "2.5", "162.9", checks.DEVIATES, "deviates by 162.9 vs 2.5: +160.4 (+6415.5%)", "chinchilla_fig04"),
+        ("C-b", "chinchilla", "Table 1", "7.388", "7.388", checks.REPRODUCED, "", "chinchilla_fig01"),
+        ("G-c", "generative", "Fig. 1 caption", "0.121", "0.08965", checks.DEVIATES, "deviates by 0.08965 vs 0.121: -0.03135 (-25.9%)", "generative_fig01 generative_fig99"),
+        ("G-d", "generative", "App. C", "3.2e4", "", checks.INCONSISTENT, "App. C vs §2", "generative_fig01"),
+    ]
+    columns = ["claim_id", "paper", "location", "paper_value", "replicated_value", "verdict", "note", "targets"]
+    return pd.DataFrame(rows, columns=columns).assign(statement="a claim", check="value", section="§1", tables_read="")
+
+
+def report_figure(target_id: str) -> Target:
+    return Target(id=target_id, kind="figure", slug="something", notebook="notebooks/n.ipynb", caption="A caption.")
+
+
+def test_report_opens_with_contents_and_what_did_not_replicate_linked_to_the_figures(repo_root, monkeypatch):
+    from scalingrepro.verdict.report import render_report, report_notebook
+
+    monkeypatch.chdir(repo_root)
+    targets = [report_figure(target_id) for target_id in ("chinchilla_fig01", "chinchilla_fig04", "generative_fig01")]
+    notebook = report_notebook(targets, report_claims(), {"output_root": "."}, repo_root)
+    first = notebook.cells[0].source
+    assert first.index("## Contents") < first.index("## Verdicts") < first.index("## What did not replicate")
+    contents = first.split("## Contents", 1)[1].split("## Verdicts", 1)[0]
+    assert "[C Fig. 1](#chinchilla_fig01) · [C Fig. 4](#chinchilla_fig04)" in contents and "[G Fig. 1](#generative_fig01)" in contents
+    deviating = first.split("## What did not replicate", 1)[1]
+    assert deviating.startswith("\n\n2 of 4 claims deviate")
+    rows = [line for line in deviating.splitlines() if line.startswith("| C |") or line.startswith("| G |")]
+    assert len(rows) == 2
+    assert "+6415.5%" in rows[0] and "[C Fig. 4](#chinchilla_fig04)" in rows[0]
+    assert "-25.9%" in rows[1] and "[G Fig. 1](#generative_fig01)" in rows[1] and "G Fig. 99" in rows[1] and "#generative_fig99" not in rows[1]
+    html = render_report(notebook)
+    linked, ids = set(re.findall(r'href="#([^"]+)"', html)), set(re.findall(r'id="([^"]+)"', html))
+    assert linked and linked <= ids, f"links to no section: {sorted(linked - ids)}"
+    assert '<span class="verdict verdict-deviates">deviates</span>' in html
+    assert '<span class="verdict verdict-paper-inconsistent">paper inconsistent</span>' in html
+    assert ".verdict-deviates {" in html  # the template colours it
+
+
+def test_a_report_without_deviations_says_so(repo_root, monkeypatch):
+    from scalingrepro.verdict.report import deviations_markdown
+
+    claims = report_claims()
+    assert "No claim deviates" in deviations_markdown(claims[claims["verdict"] != checks.DEVIATES], set())

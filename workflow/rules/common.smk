@@ -4,17 +4,20 @@ import re
 import sys
 
 from snakemake.exceptions import WorkflowError
-from snakemake.utils import min_version
+from snakemake.utils import min_version, update_config
 
 from scalingrepro.pipeline import cluster, paths, settings
 from scalingrepro.pipeline.sources import load_manifest
 from scalingrepro.registry import all_targets
+from scalingrepro.verdict.closing import closing_lines
 from scalingrepro.sampling import locations as sampling_locations
 from scalingrepro.sampling.checkpoints import job_resources, model_location
-from scalingrepro.sampling.source import gold_benchmarks, is_sampled
+from scalingrepro.sampling.source import gold_benchmarks, is_sampled, uses_tiny_models
 
 min_version("9.0")
 
+# Nested --config values arrive as strings ('100'); typed here as a config file types them.
+update_config(config, settings.typed_command_line_values(workflow.config_settings.config))
 # Unknown keys, schema (with defaults) and cross-key constraints, before any job is planned.
 try:
     settings.validate_config(config)
@@ -56,17 +59,6 @@ def report_inputs():
     for target in TARGETS:
         inputs += target.outputs + [str(paths.rendered_notebook(target.id))]
     return inputs
-
-
-def where_outputs_are():
-    """The closing lines of a successful run: where to find what it made."""
-    return "\n".join(
-        [
-            f"Figures: {paths.FIGURES}/   tables: {paths.TABLES}/   (index: paper/README.md)",
-            f"Verdict, claim by claim: {paths.claims_page()}   browsable report: snakemake report -> {paths.report_page()}",
-            f"Executed notebooks: {paths.EXECUTED_NOTEBOOKS}/<target>.html   logs: {paths.LOGS}/<rule>/",
-        ]
-    )
 
 
 # Paper G input functions shared by the fit and backtest rules.

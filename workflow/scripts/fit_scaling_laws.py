@@ -7,6 +7,7 @@ import pandas as pd
 from scalingrepro.generative import fitting, likelihood, pythia
 from scalingrepro.pipeline import logs
 from scalingrepro.pipeline.errors import exit_on_input_error
+from scalingrepro.sampling.source import TINY_MODELS_NOTE
 
 log = logs.configure(snakemake.log[0])
 estimator = snakemake.wildcards.estimator
@@ -50,5 +51,16 @@ fits.to_csv(snakemake.output.fits, index=False)
 diagnostics.to_csv(snakemake.output.diagnostics, index=False)
 variants.to_csv(snakemake.output.variants, index=False)
 failed = fits[~fits["converged"]]
-log.info("%d of %d fits did not converge: %s", len(failed), len(fits), failed[["law", "k"]].to_dict("records"))
+if len(failed):
+    # Which (law, k) failed, and what becomes of them, in one line of the job's log.
+    failed_ks = "; ".join(f"{law} at k = {', '.join(str(k) for k in group['k'])}" for law, group in failed.groupby("law", sort=False))
+    log.info(
+        "%d of %d fits did not converge (%s): their parameters are NaN, their panels read 'fit failed' and the "
+        "parameter-vs-k figures leave them out (fit_diagnostics.csv counts each fit's points and converged resamples)",
+        len(failed),
+        len(fits),
+        failed_ks,
+    )
+if snakemake.params.tiny_models:
+    logs.console(log, "%s %s: %d of %d fits did not converge (%s)", snakemake.wildcards.benchmark, estimator, len(failed), len(fits), TINY_MODELS_NOTE)
 log.info("done in %.1f s", time.perf_counter() - started)

@@ -10,4 +10,4 @@ table = plan_table(snakemake.params.sampling, snakemake.params.cost, snakemake.p
 table.to_csv(snakemake.output.plan, index=False)
 with pd.option_context("display.width", 200, "display.max_columns", 20, "display.float_format", "{:,.1f}".format):
     text = table.to_string(index=False)
-log.info("sampling plan (samples per problem between the stopping rule's minimum and maximum):\n%s", text)
+logs.console(log, "sampling plan (samples per problem between the stopping rule's minimum and maximum; also in %s):\n%s", snakemake.output.plan, text)

@@ -307,7 +307,7 @@ def shard_configurations(all_configurations: list[Configuration], n_shards: int,
     return all_configurations[shard::n_shards]
 
 
-def analyze_configurations(runs: pd.DataFrame, configurations_to_run: list[Configuration], counts_column: str, settings, n_excluded: int, noise_seed: int | None, log=None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def analyze_configurations(runs: pd.DataFrame, configurations_to_run: list[Configuration], counts_column: str, settings, n_excluded: int, noise_seed: int | None, on_done=None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Perturb, fit, bootstrap and compute tokens per parameter for each configuration.
 
     runs: runs.csv; counts_column: the counts perturbed; settings: chinchilla_fit.FitSettings.
@@ -315,6 +315,7 @@ def analyze_configurations(runs: pd.DataFrame, configurations_to_run: list[Confi
     _se, valid, reason; bands has perturbation, value, repeat, compute, low, median, high.
     Invalid configurations are rows with valid False and the reason; nothing raises.
     Identical perturbed counts (e.g. the repeats of σ = 0) are fitted once.
+    on_done(configuration, valid, reason), if given, is called after each configuration (progress).
     """
     from . import fit as fitting
     from . import solver
@@ -323,7 +324,7 @@ def analyze_configurations(runs: pd.DataFrame, configurations_to_run: list[Confi
     true_counts = kept[counts_column].to_numpy(dtype=float)
     counts = solver.bootstrap_counts(len(kept), settings.n_bootstraps, settings.bootstrap_seed)
     fit_rows, band_tables, cache = [], [], {}
-    for index, configuration in enumerate(configurations_to_run):
+    for configuration in configurations_to_run:
         keys = {"perturbation": configuration.perturbation, "value": configuration.value, "repeat": configuration.repeat}
         perturbed = perturb(true_counts, configuration, noise_seed)
         reason = invalid_count_reason(perturbed)
@@ -344,8 +345,8 @@ def analyze_configurations(runs: pd.DataFrame, configurations_to_run: list[Confi
             estimates, bands, valid = fitting.estimate_columns(result), fitting.band_rows(result, settings.compute), result.valid
         fit_rows.append({**keys, **estimates, "valid": valid, "reason": reason})
         band_tables.append(bands.assign(**keys))
-        if log is not None:
-            log.info("%d/%d %s=%g repeat %d: valid=%s %s", index + 1, len(configurations_to_run), configuration.perturbation, configuration.value, configuration.repeat, valid, reason)
+        if on_done is not None:
+            on_done(configuration, valid, reason)
     band_columns = ["perturbation", "value", "repeat", "compute", "low", "median", "high"]
     return pd.DataFrame(fit_rows), pd.concat(band_tables, ignore_index=True)[band_columns]
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import contextlib
-import re
 import os
+import re
 import sys
+import tempfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -29,18 +30,34 @@ def stderr_to(log_file: str | Path) -> Iterator[None]:
             os.close(saved)
 
 
+# The kernel talks to this process over Unix sockets, not TCP on localhost: nothing listens on a
+# port, and ipykernel has no unencrypted-TCP warning to log.
+KERNEL_SETTINGS = {"KernelManager": {"transport": "ipc"}}
+
+
+def kernel_settings(socket_directory: str | Path) -> dict[str, dict[str, str]]:
+    """KERNEL_SETTINGS with the kernel's sockets in `socket_directory` (private to one execution):
+    jupyter_client numbers IPC sockets by the first free name, so two kernels starting at once
+    with the same prefix would take the same sockets."""
+    return {"KernelManager": {**KERNEL_SETTINGS["KernelManager"], "ip": str(Path(socket_directory) / "kernel")}}
+
+
 def execute(notebook: str | Path, executed: str | Path, parameters: Mapping[str, Any]) -> None:
     """Run `notebook` with `parameters` injected into its `parameters` cell, saving the executed copy."""
     import papermill  # noqa: PLC0415 (heavy import, needed only here)
+    from traitlets.config import Config  # noqa: PLC0415
 
-    papermill.execute_notebook(
-        str(notebook),
-        str(executed),
-        parameters=dict(parameters),
-        kernel_name="python3",
-        cwd=str(Path.cwd()),  # notebooks read and write repository-relative paths
-        progress_bar=False,
-    )
+    # A short path: a Unix socket's path may not exceed about 100 characters.
+    with tempfile.TemporaryDirectory(prefix="kernel-") as socket_directory:
+        papermill.execute_notebook(
+            str(notebook),
+            str(executed),
+            parameters=dict(parameters),
+            kernel_name="python3",
+            cwd=str(Path.cwd()),  # notebooks read and write repository-relative paths
+            progress_bar=False,
+            config=Config(kernel_settings(socket_directory)),
+        )
 
 
 def render_html(executed: str | Path) -> str:

@@ -58,6 +58,34 @@ def deep_merge(base: dict, update: dict) -> dict:
     return merged
 
 
+def _yaml_scalar(text: str) -> Any:
+    """A string read as a YAML scalar ('100' -> 100, 'true' -> True, '1.0e-2' -> 0.01, 'null' -> None);
+    text that YAML reads as anything else, or not at all, stays the string it is."""
+    try:
+        value = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return text
+    return text if isinstance(value, (dict, list)) else value
+
+
+def _typed(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {key: _typed(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_typed(item) for item in value]
+    return _yaml_scalar(value) if isinstance(value, str) else value
+
+
+def typed_command_line_values(command_line: Mapping[str, Any]) -> dict[str, Any]:
+    """Snakemake's parsed `--config` entries with their nested values typed as in a config file.
+
+    Snakemake types a top-level value itself (`n=100` gives 100) but reads a nested one
+    (`chinchilla={fit: {n_bootstraps: 100}}`) with YAML's base loader, which keeps every scalar a
+    string ('100'). Returns the nested entries (mappings and lists) with each string re-read as a
+    YAML scalar, to be merged over the config; top-level scalars are left out (already typed)."""
+    return {key: _typed(value) for key, value in command_line.items() if isinstance(value, (Mapping, list))}
+
+
 def _dotted(where: Sequence[str | int]) -> str:
     text = ""
     for part in where:

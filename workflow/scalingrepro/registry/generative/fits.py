@@ -18,6 +18,7 @@ from typing import Any
 
 from ...generative.pythia import fit_selection
 from ...pipeline import paths
+from ...sampling.source import TINY_MODELS_FAILED_FIT, uses_tiny_models
 from ...sampling.source import gold_benchmarks as gold_benchmarks_of
 from ..target import Target
 from .common import BENCHMARK_NAMES, LAW_EQUATIONS, LAW_TITLES, estimator_variants
@@ -77,6 +78,12 @@ def excluded_checkpoints(config: Mapping[str, Any]) -> list[list[Any]]:
     return [[size, step] for (size, step), keep in zip(pairs, kept) if not keep]
 
 
+def failed_fit_label(config: Mapping[str, Any]) -> dict[str, str]:
+    """The panel text of a failed fit, when it is expected (the smoke run's tiny models); else
+    nothing, and the notebook's own default ("fit failed")."""
+    return {"failed_fit_label": TINY_MODELS_FAILED_FIT} if uses_tiny_models(config) else {}
+
+
 def fit_targets(config: Mapping[str, Any]) -> list[Target]:
     """Registered figures and tables of this part of paper G."""
     benchmarks = [name for name in config["generative"]["outcomes"]["benchmarks"] if name in BENCHMARK_NAMES]
@@ -104,6 +111,7 @@ def fit_targets(config: Mapping[str, Any]) -> list[Target]:
                         "figure_k": list(config["generative"]["fit"]["figure_k"]),
                         "size_order": sizes,
                         "excluded_checkpoints": excluded_checkpoints(config),
+                        **failed_fit_label(config),
                     },
                     caption=f"{BENCHMARK_NAMES[benchmark]} −log pass@k ({estimator} estimator) against {LAW_TITLES[law]} with the "
                     f"full fit of {LAW_EQUATIONS[law]} per k (panels); points coloured by model size, hollow points excluded from the fit.",
