@@ -10,7 +10,7 @@ from scalingrepro.pipeline import paths, settings
 from scalingrepro.pipeline.sources import load_manifest
 from scalingrepro.registry import all_targets
 from scalingrepro.sampling import locations as sampling_locations
-from scalingrepro.sampling.checkpoints import job_resources, model_location
+from scalingrepro.sampling.checkpoints import job_resources, model_location, sampled_steps
 from scalingrepro.sampling.source import gold_benchmarks, is_sampled
 
 min_version("9.0")
@@ -108,6 +108,18 @@ SAMPLING_REGISTRY = {"pythia": config["generative"]["outcomes"]["pythia"]}
 SAMPLING_SIZES = {str(entry["size"]): entry for entry in config["generative"]["outcomes"]["pythia"]["sizes"]}
 SAMPLING_STEPS = [int(entry["step"]) for entry in config["generative"]["outcomes"]["pythia"]["steps"]]
 SAMPLING_SHARDS = list(range(SAMPLING["shards_per_checkpoint"]))
+
+
+def sampling_steps(benchmark):
+    """The registry steps sampled and scored on a benchmark (sampling.excluded_steps left out)."""
+    return sampled_steps(SAMPLING, benchmark, SAMPLING_STEPS)
+
+
+def sampled_checkpoint_files(name):
+    """Input function: table `name` of every sampled checkpoint of the wildcards' benchmark."""
+    return lambda wildcards: [
+        str(sampling_locations.checkpoint(wildcards.benchmark, size, step, name)) for size in SAMPLING_SIZES for step in sampling_steps(wildcards.benchmark)
+    ]
 
 
 def sampling_model(wildcards):

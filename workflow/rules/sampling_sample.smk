@@ -61,6 +61,7 @@ rule sample_completions:
     params:
         sampling=SAMPLING,
         model=sampling_model,
+        shard=lambda wildcards: int(wildcards.shard),
         # Not an output: Snakemake would delete it with a failed job, and resuming needs it.
         records=lambda wildcards: str(sampling_locations.shard_records(wildcards.benchmark, wildcards.size, wildcards.step, wildcards.shard)),
     resources:
@@ -73,6 +74,37 @@ rule sample_completions:
         str(paths.log("sample_completions", "{benchmark}_{size}_step{step}_shard{shard}")),
     script:
         "../scripts/sampling_sample_shard.py"
+
+
+if SAMPLING["score_in_sampling_job"]:
+
+    # Shard 0's job also scores the checkpoint's gold solutions with the engine it has loaded.
+    rule sample_completions_and_score_gold:
+        input:
+            unpack(tiny_model_inputs),
+            problems=rules.build_sampling_problems.output.problems,
+        output:
+            counts=str(sampling_locations.shard("{benchmark}", "{size}", "{step}", 0, "counts.parquet")),
+            completions=str(sampling_locations.shard("{benchmark}", "{size}", "{step}", 0, "completions.parquet")),
+            gold=str(sampling_locations.checkpoint("{benchmark}", "{size}", "{step}", "gold_likelihood.parquet")),
+        params:
+            sampling=SAMPLING,
+            model=sampling_model,
+            shard=0,
+            records=lambda wildcards: str(sampling_locations.shard_records(wildcards.benchmark, wildcards.size, wildcards.step, 0)),
+        resources:
+            gpu=size_resource("gpus"),
+            mem_mb=size_resource("mem_mb"),
+            runtime=size_resource("runtime"),
+        conda:
+            "../envs/sampling.yml"
+        log:
+            str(paths.log("sample_completions", "{benchmark}_{size}_step{step}_shard0")),
+        script:
+            "../scripts/sampling_sample_shard.py"
+
+    ruleorder: sample_completions_and_score_gold > sample_completions
+    ruleorder: sample_completions_and_score_gold > score_gold_likelihood
 
 
 rule combine_checkpoint_outcomes:
@@ -110,8 +142,8 @@ rule regrade_completions:
 
 rule combine_sampled_outcomes:
     input:
-        outcomes=expand(str(sampling_locations.checkpoint("{{benchmark}}", "{size}", "{step}", "outcomes.parquet")), size=SAMPLING_SIZES, step=SAMPLING_STEPS),
-        regraded=expand(str(sampling_locations.checkpoint("{{benchmark}}", "{size}", "{step}", "regraded_completions.parquet")), size=SAMPLING_SIZES, step=SAMPLING_STEPS),
+        outcomes=sampled_checkpoint_files("outcomes.parquet"),
+        regraded=sampled_checkpoint_files("regraded_completions.parquet"),
     output:
         outcomes=str(paths.generative("{benchmark}", "outcomes.parquet")),
     wildcard_constraints:

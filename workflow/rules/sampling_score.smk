@@ -25,7 +25,7 @@ rule score_gold_likelihood:
 
 rule combine_gold_likelihoods:
     input:
-        gold=expand(str(sampling_locations.checkpoint("{{benchmark}}", "{size}", "{step}", "gold_likelihood.parquet")), size=SAMPLING_SIZES, step=SAMPLING_STEPS),
+        gold=sampled_checkpoint_files("gold_likelihood.parquet"),
     output:
         gold=str(sampling_locations.gold_neg_log_likelihood("{benchmark}")),
     params:

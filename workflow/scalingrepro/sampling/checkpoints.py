@@ -21,6 +21,12 @@ def model_location(sampling_config: Mapping[str, Any], size: str, step: int, hf_
     return hf_repo, models["revision_template"].format(step=step)
 
 
+def sampled_steps(sampling_config: Mapping[str, Any], benchmark: str, steps: Sequence[int]) -> list[int]:
+    """The registry's steps sampled on a benchmark: all but `sampling.excluded_steps.<benchmark>`."""
+    excluded = set(sampling_config["excluded_steps"].get(benchmark, []))
+    return [int(step) for step in steps if int(step) not in excluded]
+
+
 def job_resources(sampling_config: Mapping[str, Any], size: str) -> dict[str, int]:
     """gpus, mem_mb and runtime (minutes) of a sampling or scoring job of one model size."""
     resources = sampling_config["resources"]
@@ -41,14 +47,15 @@ def problem_count(sampling_config: Mapping[str, Any], benchmark: str, released_p
     return released_problems if chosen == "released" else len(chosen)
 
 
-def plan_table(sampling_config: Mapping[str, Any], cost_config: Mapping[str, Any], benchmarks: Sequence[str], sizes: Sequence[str], n_steps: int) -> pd.DataFrame:
+def plan_table(sampling_config: Mapping[str, Any], cost_config: Mapping[str, Any], benchmarks: Sequence[str], sizes: Sequence[str], n_steps: int | Mapping[str, int]) -> pd.DataFrame:
     """Jobs, samples, GPU-hours and dollars per (benchmark, model size) and in total.
 
     Samples per problem lie between the stopping rule's minimum and maximum (the minimum is
     reached by every problem, the maximum by problems with under `target_successes` correct);
     GPU-seconds per batch come from `sampling.plan.gpu_seconds_per_batch` where measured, else
     from App. C's reported A100-seconds per 128 samples, scaled to the configured batch size.
-    Dollars at the cheapest and the dearest listed A100-hour price.
+    Dollars at the cheapest and the dearest listed A100-hour price. n_steps: checkpoints per
+    size, one count for every benchmark or a count per benchmark.
     """
     budget = sampling_config["budget"]
     measured = sampling_config["plan"]["gpu_seconds_per_batch"]
@@ -56,6 +63,7 @@ def plan_table(sampling_config: Mapping[str, Any], cost_config: Mapping[str, Any
     prices = cost_config["usd_per_a100_hour"]
     rows = []
     for benchmark in benchmarks:
+        steps = n_steps[benchmark] if isinstance(n_steps, Mapping) else n_steps
         problems = problem_count(sampling_config, benchmark, int(cost_config["problems_per_checkpoint"]))
         for size in sizes:
             if size in measured.get(benchmark, {}):
@@ -63,9 +71,9 @@ def plan_table(sampling_config: Mapping[str, Any], cost_config: Mapping[str, Any
             else:
                 seconds_per_batch = float(reported[benchmark][size]) * budget["batch_size"] / float(cost_config["samples_per_batch"])
                 throughput_source = "App. C A100-s"
-            row = {"benchmark": benchmark, "size": size, "checkpoints": n_steps, "problems": problems, "jobs": n_steps * sampling_config["shards_per_checkpoint"]}
+            row = {"benchmark": benchmark, "size": size, "checkpoints": steps, "problems": problems, "jobs": steps * sampling_config["shards_per_checkpoint"]}
             for bound, per_problem in (("min", budget["min_samples"]), ("max", budget["max_samples"])):
-                samples = n_steps * problems * per_problem
+                samples = steps * problems * per_problem
                 gpu_hours = samples / budget["batch_size"] * seconds_per_batch / 3600.0
                 row |= {f"samples_{bound}": samples, f"gpu_hours_{bound}": gpu_hours, f"usd_{bound}": gpu_hours * min(prices.values()) if bound == "min" else gpu_hours * max(prices.values())}
             row |= {"gpu_seconds_per_batch": seconds_per_batch, "throughput_source": throughput_source}
