@@ -215,11 +215,41 @@ def test_plan_covers_every_size_and_prices_app_c(config):
     sizes = [entry["size"] for entry in config["generative"]["outcomes"]["pythia"]["sizes"]]
     plan = checkpoints.plan_table(config["sampling"], config["generative"]["outcomes"]["sampling_cost"], ["gsm8k", "math"], sizes, 9)
     per_size = plan[plan["benchmark"] != "total"]
-    assert len(per_size) == 18 and per_size["jobs"].sum() == 9 * 9 * 2 * config["sampling"]["shards_per_checkpoint"]
+    shards = [checkpoints.shard_count(config["sampling"], config["generative"]["outcomes"]["sampling_cost"], b, size, 128) for b in ("gsm8k", "math") for size in sizes]
+    assert len(per_size) == 18 and per_size["jobs"].sum() == 9 * sum(shards)
     twelve_b = per_size[(per_size["benchmark"] == "gsm8k") & (per_size["size"] == "12B")].iloc[0]
     # 9 checkpoints x 128 problems x 2^14 samples / 128 per batch x 36 A100-s per batch (App. C, Table 1)
     assert twelve_b["gpu_hours_min"] == pytest.approx(9 * 128 * 2**14 / 128 * 36 / 3600)
     assert plan.iloc[-1]["samples_max"] == 2 * per_size["samples_min"].sum()
+
+
+def test_every_sampling_job_fits_the_partition_time_limit(config):
+    sampling, cost = config["sampling"], config["generative"]["outcomes"]["sampling_cost"]
+    limit = sampling["resources"]["time_limit_minutes"]
+    for benchmark in ("gsm8k", "math"):
+        for entry in config["generative"]["outcomes"]["pythia"]["sizes"]:
+            size = entry["size"]
+            shards = checkpoints.shard_count(sampling, cost, benchmark, size, 128)
+            resources = checkpoints.job_resources(sampling, cost, benchmark, size, 128, "sample")
+            largest_shard = -(-128 // shards)
+            # brute force: the largest shard's problems, each to 2^15 samples, at App. C's A100-s per 128 samples
+            worst = largest_shard * 2**15 / 128 * cost["reported_a100_seconds_per_batch"][benchmark][size] / 60
+            assert worst * sampling["resources"]["runtime_margin"] + sampling["resources"]["startup_minutes"] <= limit
+            assert resources["runtime"] <= limit and resources["runtime"] >= worst
+            # and no more shards than that takes
+            if shards > sampling["shards_per_checkpoint"]:
+                fewer = -(-128 // (shards - 1)) * 2**15 / 128 * cost["reported_a100_seconds_per_batch"][benchmark][size] / 60
+                assert fewer * sampling["resources"]["runtime_margin"] + sampling["resources"]["startup_minutes"] > limit
+    assert checkpoints.shard_count(sampling, cost, "gsm8k", "14M", 128) == sampling["shards_per_checkpoint"]
+    assert checkpoints.shard_count(sampling, cost, "gsm8k", "12B", 128) > 4
+    assert checkpoints.job_resources(sampling, cost, "gsm8k", "12B", 128, "score")["runtime"] < limit
+
+
+def test_math_is_sampled_at_the_papers_eight_steps(config):
+    steps = [int(entry["step"]) for entry in config["generative"]["outcomes"]["pythia"]["steps"]]
+    assert checkpoints.sampled_steps(config["sampling"], "gsm8k", steps) == steps
+    assert checkpoints.sampled_steps(config["sampling"], "math", steps) == [step for step in steps if step != 256] and len(steps) == 9
+    assert checkpoints.offline_environment("/cache") == {"HF_HOME": "/cache", "HF_HUB_OFFLINE": "1"}
 
 
 def test_prompts_follow_the_exemplar_layout(config, mirror):
@@ -367,3 +397,30 @@ def test_sampled_source_builds_the_math_gold_law_figures(config):
     assert gold_benchmarks(sampled) == ["gsm8k", "math"] and unavailable(sampled) == {}
     ids = {target.id for target in all_targets(sampled)}
     assert {"generative_fig18", "generative_fig19", "generative_fig22"} <= ids
+
+
+def test_a_failed_atomic_write_leaves_neither_file_nor_temporary(tmp_path, monkeypatch):
+    from scalingrepro.pipeline import files
+
+    files.write_text_atomically(tmp_path / "a.json", "old")
+    monkeypatch.setattr(files.os, "replace", lambda *_: (_ for _ in ()).throw(OSError("disk full")))
+    with pytest.raises(OSError, match="disk full"):
+        files.write_text_atomically(tmp_path / "a.json", "new")
+    assert (tmp_path / "a.json").read_text() == "old" and [p.name for p in tmp_path.iterdir()] == ["a.json"]
+
+
+def test_sampling_benchmark_measures_both_designs_on_a_pythia_shape(mirror, capsys):
+    pytest.importorskip("torch")
+    from scalingrepro.commands import sampling_benchmark
+
+    model = sampling_benchmark.pythia_shaped_model("14M", seed=1)
+    # Pythia-14M: 14M parameters with its embeddings and output layer (1.2M without)
+    assert 14.0e6 < sum(p.numel() for p in model.parameters()) < 14.1e6
+    assert sampling_benchmark.main(["--problems", "2", "--batch-size", "2", "--batches", "2", "--max-new-tokens", "3", "--n-shots", "0", "--workers", "0", "--mirror", str(mirror)]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    header = [cell.strip() for cell in lines[0].strip("|").split("|")]
+    rows = [dict(zip(header, (cell.strip() for cell in line.strip("|").split("|")))) for line in lines[2:]]
+    assert [row["design"] for row in rows] == ["sequential", "rounds"] and all(row["same_records"] == "True" for row in rows)
+    assert all(row["samples"] == "8" and float(row["samples_per_second"]) > 0 for row in rows)
+    # random weights rarely stop early: close to 3 new tokens per sample
+    assert all(8 * 3 * 0.5 <= float(row["generated_tokens_per_second"]) * float(row["seconds"]) <= 8 * 3 + 1 for row in rows)

@@ -1,5 +1,8 @@
 """Rule sample_completions: one (benchmark, checkpoint, shard) sampling job, resumable from its batch records."""
 
+import os
+
+os.environ.update(snakemake.params.environment)  # prefetched weights, read offline; before any Hugging Face import
 from pathlib import Path
 
 import pandas as pd
@@ -17,7 +20,7 @@ benchmark = snakemake.wildcards.benchmark
 prompt_settings = settings["prompts"][benchmark]
 shard = int(snakemake.params.shard)
 all_problems = pd.read_parquet(snakemake.input.problems)
-problems = sampler.shard_of(all_problems, shard, settings["shards_per_checkpoint"])
+problems = sampler.shard_of(all_problems, shard, int(snakemake.params.n_shards))
 rule = sampler.stopping_rule(settings["budget"])
 model, revision = snakemake.params.model
 records = Path(snakemake.params.records)

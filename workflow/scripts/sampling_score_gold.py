@@ -1,5 +1,9 @@
 """Rule score_gold_likelihood: the summed and per-token log-likelihood of each gold solution given its prompt, for one checkpoint."""
 
+import os
+
+os.environ.update(snakemake.params.environment)  # prefetched weights, read offline; before any Hugging Face import
+
 import pandas as pd
 
 from scalingrepro.pipeline import logs
