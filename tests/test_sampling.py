@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -424,3 +425,25 @@ def test_sampling_benchmark_measures_both_designs_on_a_pythia_shape(mirror, caps
     assert all(row["samples"] == "8" and float(row["samples_per_second"]) > 0 for row in rows)
     # random weights rarely stop early: close to 3 new tokens per sample
     assert all(8 * 3 * 0.5 <= float(row["generated_tokens_per_second"]) * float(row["seconds"]) <= 8 * 3 + 1 for row in rows)
+
+
+def test_the_sampled_workflow_prefetches_shards_to_the_limit_and_can_score_in_the_sampling_job(repo_root, tmp_path, config):
+    from scalingrepro.pipeline.checkout import copy_repository
+
+    checkout = copy_repository(repo_root, tmp_path / "checkout")
+    (checkout / "scored_in_job.yaml").write_text("generative_source: sampled\nsampling:\n  score_in_sampling_job: true\n")
+    environment = os.environ | {"PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    result = subprocess.run([sys.executable, "-m", "snakemake", "-n", "--cores", "1", "--configfile", "scored_in_job.yaml"], cwd=checkout, env=environment, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-3000:]
+    table = result.stdout.split("Job stats:", 1)[1].split("\n\n", 1)[0]
+    jobs = {row[0]: int(row[1]) for row in (line.split() for line in table.splitlines()[3:]) if len(row) == 2 and row[0] != "total"}
+    # 9 sizes x 9 steps of weights; GSM8K at 9 steps and MATH at 8 (no step 256): 153 checkpoints
+    assert jobs["prefetch_model"] == 81 and jobs["sample_completions_and_score_gold"] == 153 and "score_gold_likelihood" not in jobs
+    outputs = set(re.findall(r"output: ([^\n]+)", result.stdout))
+    assert not any("sampling/math/" in line and "/step256/" in line for line in outputs)
+    assert any("sampling/gsm8k/" in line and "/step256/" in line for line in outputs)
+    sampling, cost = config["sampling"], config["generative"]["outcomes"]["sampling_cost"]
+    shards = {int(n) for n in re.findall(r"sampling/gsm8k/12B/step1000/shard(\d+)_counts", result.stdout)}
+    assert shards == set(range(checkpoints.shard_count(sampling, cost, "gsm8k", "12B", 128))) and len(shards) > sampling["shards_per_checkpoint"]
+    # every sampling job reads its checkpoint's prefetched weights
+    assert "input: models/huggingface/prefetched/12B/step1000.json" in result.stdout
