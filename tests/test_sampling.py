@@ -78,11 +78,13 @@ class ScriptedBackend:
 
     def sample(self, requests, max_new_tokens, stop):
         self.calls.append(list(requests))
-        return [[f"#### {np.random.default_rng(request.seed + j).integers(0, 20)}" for j in range(request.n)] for request in requests]
+        values = [[np.random.default_rng(request.seed + j).integers(0, 20) for j in range(request.n)] for request in requests]
+        # GSM8K's grader reads the '####' line, MATH's the final-answer line
+        return [[f"#### {v}\nFinal Answer: The final answer is ${v}$. I hope it is correct." for v in row] for row in values]
 
 
-def _scripted_problems(ids=(4, 7), golds=("3", "99")) -> pd.DataFrame:
-    return pd.DataFrame({"benchmark": "gsm8k", "problem_idx": list(ids), "prompt": [f"p{i}" for i in ids], "gold_answer": list(golds)})
+def _scripted_problems(ids=(4, 7), golds=("3", "99"), benchmark="gsm8k") -> pd.DataFrame:
+    return pd.DataFrame({"benchmark": benchmark, "problem_idx": list(ids), "prompt": [f"p{i}" for i in ids], "gold_answer": list(golds)})
 
 
 def _settings(rule, problems, seed=5, backend="scripted"):
@@ -129,10 +131,10 @@ def _sampled_records(directory, problems, rule, schedule, workers, backend=None)
     return {path.name: json.loads(path.read_text()) for path in sorted(directory.glob("problem*.json"))}, backend
 
 
-@pytest.mark.parametrize("workers", [0, 1])
-def test_rounds_write_the_records_of_the_sequential_order(tmp_path, workers):
+@pytest.mark.parametrize(("benchmark", "workers"), [("gsm8k", 0), ("gsm8k", 1), ("math", 1)])
+def test_rounds_write_the_records_of_the_sequential_order(tmp_path, benchmark, workers):
     # Golds drawn with p = 1/20 each: problems stop at different rounds, one runs to the maximum.
-    problems = _scripted_problems(ids=(0, 3, 8, 11, 12), golds=("3", "5", "7", "0", "99"))
+    problems = _scripted_problems(ids=(0, 3, 8, 11, 12), golds=("3", "5", "7", "0", "99"), benchmark=benchmark)
     rule = sampler.StoppingRule(batch_size=8, min_samples=16, max_samples=96, target_successes=3)
     sequential, sequential_backend = _sampled_records(tmp_path / "sequential", problems, rule, "sequential", 0)
     rounds, rounds_backend = _sampled_records(tmp_path / "rounds", problems, rule, "rounds", workers)

@@ -237,7 +237,10 @@ def sample_problems(
     for stale in records.glob(".problem*.tmp"):  # left by a job killed mid-write; only the lock holder writes here
         stale.unlink()
     states = problem_states(list(table), read_records(records, rule))
-    open_problems = lambda: [p for p, state in states.items() if not rule.done(state.n_samples, state.n_correct)]  # noqa: E731
+
+    def open_problems() -> list[int]:
+        return [p for p, state in states.items() if not rule.done(state.n_samples, state.n_correct)]
+
     progress = progress or Progress(len(table))
     progress.update(problems_done=len(table) - len(open_problems()), remaining=remaining_samples(states, rule), force=True)
 
