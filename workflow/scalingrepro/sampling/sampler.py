@@ -6,7 +6,8 @@ rule holds (App. B: at least `min_samples`, then on until `target_successes` cor
 a base of its own (`problem_seed`), batch b starting at base + b·batch_size, so the seeds of all
 samples of all problems are distinct under vLLM's rule that child j of a request seeded s is
 seeded s + j. A batch is a function of (seed, i, b) alone: a run that is killed and resumed,
-and a run in rounds or one problem at a time, draw exactly the same batches.
+and a run in rounds or one problem at a time, draw the same batches (bit for bit where the
+engine's logits do not depend on the other sequences of the batch).
 
 Rounds: each engine call carries one batch of every unfinished problem of the shard, and the
 round's completions are graded (in a thread, when the grader has worker processes) while the
