@@ -76,7 +76,7 @@ def test_the_checker_sees_an_upward_import(tmp_path, monkeypatch):
     assert imported_subpackages(module) == {"registry", "generative"}
 
 
-@pytest.mark.parametrize("command", ["workflow_timing", "chinchilla_benchmark", "figure_index", "grading_benchmark", "grading_conformance", "sampling_smoke"])
+@pytest.mark.parametrize("command", ["workflow_timing", "chinchilla_benchmark", "figure_index", "grading_benchmark", "grading_conformance", "sampling_smoke", "sampling_benchmark"])
 def test_every_command_has_help_and_runs_from_a_subdirectory(command):
     result = subprocess.run(
         [sys.executable, "-m", f"scalingrepro.commands.{command}", "--help"],

@@ -11,7 +11,8 @@ from scalingrepro.pipeline.sources import load_manifest
 from scalingrepro.registry import all_targets
 from scalingrepro.verdict.closing import closing_lines
 from scalingrepro.sampling import locations as sampling_locations
-from scalingrepro.sampling.checkpoints import job_resources, model_location
+from scalingrepro.sampling.checkpoints import job_resources, model_location, offline_environment, problem_count, sampled_steps
+from scalingrepro.sampling.checkpoints import shard_count as sampling_shard_count
 from scalingrepro.sampling.source import gold_benchmarks, is_sampled, uses_tiny_models
 
 min_version("9.0")
@@ -124,7 +125,37 @@ SAMPLING = config["sampling"]
 SAMPLING_REGISTRY = {"pythia": config["generative"]["outcomes"]["pythia"]}
 SAMPLING_SIZES = {str(entry["size"]): entry for entry in config["generative"]["outcomes"]["pythia"]["sizes"]}
 SAMPLING_STEPS = [int(entry["step"]) for entry in config["generative"]["outcomes"]["pythia"]["steps"]]
-SAMPLING_SHARDS = list(range(SAMPLING["shards_per_checkpoint"]))
+SAMPLING_COST = config["generative"]["outcomes"]["sampling_cost"]
+SAMPLING_CACHE = sampling_locations.model_cache(SAMPLING["models"]["cache_dir"])
+
+
+def sampled_problem_count(benchmark):
+    """Problems sampled per checkpoint of a benchmark."""
+    return problem_count(SAMPLING, benchmark, int(SAMPLING_COST["problems_per_checkpoint"]))
+
+
+def sampling_shards(benchmark, size):
+    """Sampling jobs per checkpoint of one (benchmark, size): enough that each fits the partition's time limit."""
+    return sampling_shard_count(SAMPLING, SAMPLING_COST, benchmark, size, sampled_problem_count(benchmark))
+
+
+def shard_files(name):
+    """Input function: table `name` of every shard of the wildcards' checkpoint."""
+    return lambda wildcards: [
+        str(sampling_locations.shard(wildcards.benchmark, wildcards.size, wildcards.step, shard, name)) for shard in range(sampling_shards(wildcards.benchmark, wildcards.size))
+    ]
+
+
+def sampling_steps(benchmark):
+    """The registry steps sampled and scored on a benchmark (sampling.excluded_steps left out)."""
+    return sampled_steps(SAMPLING, benchmark, SAMPLING_STEPS)
+
+
+def sampled_checkpoint_files(name):
+    """Input function: table `name` of every sampled checkpoint of the wildcards' benchmark."""
+    return lambda wildcards: [
+        str(sampling_locations.checkpoint(wildcards.benchmark, size, step, name)) for size in SAMPLING_SIZES for step in sampling_steps(wildcards.benchmark)
+    ]
 
 
 def sampling_model(wildcards):
@@ -132,9 +163,16 @@ def sampling_model(wildcards):
     return model_location(SAMPLING, wildcards.size, int(wildcards.step), SAMPLING_SIZES[wildcards.size]["hf_repo"])
 
 
-def tiny_model_inputs(wildcards):
-    """The locally built model a job needs, when models come from tiny_models."""
-    return {"model": str(sampling_locations.tiny_model(wildcards.size, wildcards.step))} if SAMPLING["models"]["source"] == "tiny" else {}
+def model_inputs(wildcards):
+    """The weights a job needs: the locally built model (tiny_models), or the prefetch marker of its checkpoint."""
+    if SAMPLING["models"]["source"] == "tiny":
+        return {"model": str(sampling_locations.tiny_model(wildcards.size, wildcards.step))}
+    return {"prefetched": str(sampling_locations.prefetched(SAMPLING_CACHE, wildcards.size, wildcards.step))}
+
+
+def model_environment():
+    """Environment variables of a sampling or scoring job: offline reads from the prefetched cache."""
+    return {} if SAMPLING["models"]["source"] == "tiny" else offline_environment(SAMPLING_CACHE.resolve())
 
 
 def problem_inputs(wildcards):
@@ -148,9 +186,9 @@ def problem_inputs(wildcards):
     return inputs
 
 
-def size_resource(name):
-    """A job resource (gpus, mem_mb, runtime) of the model size a sampling or scoring job runs."""
-    return lambda wildcards: job_resources(SAMPLING, wildcards.size)[name]
+def job_resource(job, name):
+    """A resource (gpus, mem_mb, runtime) of a `sample` or `score` job of the wildcards' (benchmark, size)."""
+    return lambda wildcards: job_resources(SAMPLING, SAMPLING_COST, wildcards.benchmark, wildcards.size, sampled_problem_count(wildcards.benchmark), job)[name]
 
 
 def perturbation_sweep_settings(kind):

@@ -10,7 +10,7 @@ rule sampling_plan:
         cost=config["generative"]["outcomes"]["sampling_cost"],
         benchmarks=GENERATIVE_BENCHMARKS,
         sizes=[str(entry["size"]) for entry in sorted(SAMPLING_SIZES.values(), key=lambda entry: float(entry["params"]))],
-        n_steps=len(SAMPLING_STEPS),
+        n_steps={benchmark: len(sampling_steps(benchmark)) for benchmark in GENERATIVE_BENCHMARKS},
     conda:
         ANALYSIS_ENV
     log:

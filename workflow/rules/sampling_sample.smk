@@ -51,9 +51,33 @@ rule build_tiny_models:
         "../scripts/sampling_build_tiny_models.py"
 
 
+rule prefetch_model:
+    output:
+        marker=str(sampling_locations.prefetched(SAMPLING_CACHE, "{size}", "{step}")),
+    params:
+        repository=lambda wildcards: SAMPLING_SIZES[wildcards.size]["hf_repo"],
+        revision=lambda wildcards: sampling_model(wildcards)[1],
+        cache=str(SAMPLING_CACHE),
+    log:
+        str(paths.log("prefetch_model", "{size}_step{step}")),
+    conda:
+        "../envs/sampling.yml"
+    localrule: True
+    script:
+        "../scripts/sampling_prefetch_model.py"
+
+
+# Every checkpoint's weights into sampling.models.cache_dir, on a node with network access, before
+# the GPU jobs (which read them offline): `snakemake prefetch_models`.
+rule prefetch_models:
+    input:
+        [str(sampling_locations.prefetched(SAMPLING_CACHE, size, step)) for size in SAMPLING_SIZES for step in sorted({s for b in GENERATIVE_BENCHMARKS for s in sampling_steps(b)})],
+    localrule: True
+
+
 rule sample_completions:
     input:
-        unpack(tiny_model_inputs),
+        unpack(model_inputs),
         problems=rules.build_sampling_problems.output.problems,
     output:
         counts=str(sampling_locations.shard("{benchmark}", "{size}", "{step}", "{shard}", "counts.parquet")),
@@ -61,12 +85,15 @@ rule sample_completions:
     params:
         sampling=SAMPLING,
         model=sampling_model,
+        environment=model_environment(),
+        shard=lambda wildcards: int(wildcards.shard),
+        n_shards=lambda wildcards: sampling_shards(wildcards.benchmark, wildcards.size),
         # Not an output: Snakemake would delete it with a failed job, and resuming needs it.
         records=lambda wildcards: str(sampling_locations.shard_records(wildcards.benchmark, wildcards.size, wildcards.step, wildcards.shard)),
     resources:
-        gpu=size_resource("gpus"),
-        mem_mb=size_resource("mem_mb"),
-        runtime=size_resource("runtime"),
+        gpu=job_resource("sample", "gpus"),
+        mem_mb=job_resource("sample", "mem_mb"),
+        runtime=job_resource("sample", "runtime"),
     conda:
         "../envs/sampling.yml"
     log:
@@ -75,10 +102,43 @@ rule sample_completions:
         "../scripts/sampling_sample_shard.py"
 
 
+if SAMPLING["score_in_sampling_job"]:
+
+    # Shard 0's job also scores the checkpoint's gold solutions with the engine it has loaded.
+    rule sample_completions_and_score_gold:
+        input:
+            unpack(model_inputs),
+            problems=rules.build_sampling_problems.output.problems,
+        output:
+            counts=str(sampling_locations.shard("{benchmark}", "{size}", "{step}", 0, "counts.parquet")),
+            completions=str(sampling_locations.shard("{benchmark}", "{size}", "{step}", 0, "completions.parquet")),
+            gold=str(sampling_locations.checkpoint("{benchmark}", "{size}", "{step}", "gold_likelihood.parquet")),
+        params:
+            sampling=SAMPLING,
+            model=sampling_model,
+            environment=model_environment(),
+            shard=0,
+            n_shards=lambda wildcards: sampling_shards(wildcards.benchmark, wildcards.size),
+            records=lambda wildcards: str(sampling_locations.shard_records(wildcards.benchmark, wildcards.size, wildcards.step, 0)),
+        resources:
+            gpu=job_resource("sample", "gpus"),
+            mem_mb=job_resource("sample", "mem_mb"),
+            runtime=job_resource("sample", "runtime"),
+        conda:
+            "../envs/sampling.yml"
+        log:
+            str(paths.log("sample_completions", "{benchmark}_{size}_step{step}_shard0")),
+        script:
+            "../scripts/sampling_sample_shard.py"
+
+    ruleorder: sample_completions_and_score_gold > sample_completions
+    ruleorder: sample_completions_and_score_gold > score_gold_likelihood
+
+
 rule combine_checkpoint_outcomes:
     input:
-        counts=expand(str(sampling_locations.shard("{{benchmark}}", "{{size}}", "{{step}}", "{shard}", "counts.parquet")), shard=SAMPLING_SHARDS),
-        completions=expand(str(sampling_locations.shard("{{benchmark}}", "{{size}}", "{{step}}", "{shard}", "completions.parquet")), shard=SAMPLING_SHARDS),
+        counts=shard_files("counts.parquet"),
+        completions=shard_files("completions.parquet"),
     output:
         outcomes=str(sampling_locations.checkpoint("{benchmark}", "{size}", "{step}", "outcomes.parquet")),
         completions=str(sampling_locations.checkpoint("{benchmark}", "{size}", "{step}", "completions.parquet")),
@@ -110,8 +170,8 @@ rule regrade_completions:
 
 rule combine_sampled_outcomes:
     input:
-        outcomes=expand(str(sampling_locations.checkpoint("{{benchmark}}", "{size}", "{step}", "outcomes.parquet")), size=SAMPLING_SIZES, step=SAMPLING_STEPS),
-        regraded=expand(str(sampling_locations.checkpoint("{{benchmark}}", "{size}", "{step}", "regraded_completions.parquet")), size=SAMPLING_SIZES, step=SAMPLING_STEPS),
+        outcomes=sampled_checkpoint_files("outcomes.parquet"),
+        regraded=sampled_checkpoint_files("regraded_completions.parquet"),
     output:
         outcomes=str(paths.generative("{benchmark}", "outcomes.parquet")),
     wildcard_constraints:

@@ -4,17 +4,18 @@
 
 rule score_gold_likelihood:
     input:
-        unpack(tiny_model_inputs),
+        unpack(model_inputs),
         problems=rules.build_sampling_problems.output.problems,
     output:
         gold=str(sampling_locations.checkpoint("{benchmark}", "{size}", "{step}", "gold_likelihood.parquet")),
     params:
         sampling=SAMPLING,
         model=sampling_model,
+        environment=model_environment(),
     resources:
-        gpu=size_resource("gpus"),
-        mem_mb=size_resource("mem_mb"),
-        runtime=size_resource("runtime"),
+        gpu=job_resource("score", "gpus"),
+        mem_mb=job_resource("score", "mem_mb"),
+        runtime=job_resource("score", "runtime"),
     conda:
         "../envs/sampling.yml"
     log:
@@ -25,7 +26,7 @@ rule score_gold_likelihood:
 
 rule combine_gold_likelihoods:
     input:
-        gold=expand(str(sampling_locations.checkpoint("{{benchmark}}", "{size}", "{step}", "gold_likelihood.parquet")), size=SAMPLING_SIZES, step=SAMPLING_STEPS),
+        gold=sampled_checkpoint_files("gold_likelihood.parquet"),
     output:
         gold=str(sampling_locations.gold_neg_log_likelihood("{benchmark}")),
     params:

@@ -3,23 +3,34 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
+
+# mkstemp creates files readable by their owner only; written files get the usual mode instead.
+_UMASK = os.umask(0)
+os.umask(_UMASK)
 
 
 def write_text_atomically(path: str | Path, text: str) -> None:
     """Write `text` to `path` through a temporary file beside it, flushed to disk, then renamed.
 
-    Readers see the old state or the whole new file; the process id in the temporary name keeps
-    concurrent writers of the same path apart.
+    Readers see the old state or the whole new file. The temporary name is unique (mkstemp), so
+    concurrent writers of the same path never share one, even from equal process ids on two hosts
+    of a shared file system; a failed write leaves no temporary file behind.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(temporary, "w", encoding="utf-8") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        os.fchmod(descriptor, 0o666 & ~_UMASK)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 def _markers(name: str) -> tuple[str, str]:

@@ -41,6 +41,16 @@ def tiny_model(size: str, step: int | str) -> Path:
     return paths.OUTPUT_ROOT / "models" / str(size) / f"step{step}"
 
 
+def model_cache(configured: str = "") -> Path:
+    """The Hugging Face cache that prefetched weights go to (sampling.models.cache_dir, or under the output root)."""
+    return Path(configured) if configured else paths.OUTPUT_ROOT / "models" / "huggingface"
+
+
+def prefetched(cache: Path, size: str, step: int | str) -> Path:
+    """The marker a prefetch job writes once one checkpoint's weights are in the cache."""
+    return cache / "prefetched" / str(size) / f"step{step}.json"
+
+
 def plan() -> Path:
     """The sampling plan: jobs, samples, GPU-hours and dollars per model size."""
     return sampling_root() / "plan.csv"

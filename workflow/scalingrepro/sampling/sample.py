@@ -17,7 +17,7 @@ import pandas as pd
 
 from ..pipeline.errors import InputError
 from . import sampler
-from .backends import load_backend
+from .backends import backend_dtype, load_backend
 from .grading import Grader
 
 
@@ -38,16 +38,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stop", action="append", default=[], help="stop string (repeatable)")
     parser.add_argument("--retain", type=int, default=-1, help="completions kept per problem (-1: all)")
     parser.add_argument("--prompt-version", default="command-line")
+    parser.add_argument("--schedule", default="rounds", choices=sampler.SCHEDULES, help="rounds: one engine call per round over every unfinished problem (default); sequential: one per batch")
+    parser.add_argument("--grading-workers", type=int, default=0, help="processes for math-verify checks (0: in this process, no overlap of grading and generation)")
     arguments = parser.parse_args(argv)
     problems = pd.read_parquet(arguments.problems)
     rule = sampler.StoppingRule(arguments.batch_size, arguments.min_samples, arguments.max_samples, arguments.target_successes)
     benchmark = str(problems["benchmark"].iloc[0])
-    settings = sampler.run_settings(arguments.model, arguments.revision, benchmark, arguments.prompt_version, arguments.seed, rule, arguments.max_new_tokens, arguments.stop, arguments.retain)
+    backend_settings = {"device": arguments.device} if arguments.backend == "transformers" else {}
+    settings = sampler.run_settings(
+        arguments.model, arguments.revision, benchmark, arguments.prompt_version, arguments.seed, rule, arguments.max_new_tokens, arguments.stop, arguments.retain,
+        problems=problems, backend=arguments.backend, dtype=backend_dtype(arguments.backend, backend_settings),
+    )
     try:
-        sampler.open_records(arguments.records, settings)
-        backend = load_backend(arguments.backend, arguments.model, arguments.revision, {"device": arguments.device})
-        with Grader() as grader:
-            sampler.sample_problems(problems, backend, grader, rule, arguments.seed, arguments.max_new_tokens, arguments.stop, arguments.retain, arguments.records)
+        with sampler.shard_lock(arguments.records), Grader(workers=arguments.grading_workers) as grader:
+            sampler.open_records(arguments.records, settings)
+            grader.start()  # before the engine: forking after it has started threads is unsafe
+            backend = load_backend(arguments.backend, arguments.model, arguments.revision, backend_settings)
+            progress = sampler.Progress(len(problems), emit=lambda line: print(line, file=sys.stderr, flush=True))
+            sampler.sample_problems(problems, backend, grader, rule, arguments.seed, arguments.max_new_tokens, arguments.stop, arguments.retain, arguments.records, progress, schedule=arguments.schedule)
         counts, _ = sampler.shard_tables(arguments.records, problems, rule)
     except InputError as error:
         print(f"error: {error}", file=sys.stderr)
