@@ -449,4 +449,5 @@ def test_the_sampled_workflow_prefetches_shards_to_the_limit_and_can_score_in_th
     shards = {int(n) for n in re.findall(r"sampling/gsm8k/12B/step1000/shard(\d+)_counts", result.stdout)}
     assert shards == set(range(checkpoints.shard_count(sampling, cost, "gsm8k", "12B", 128))) and len(shards) > sampling["shards_per_checkpoint"]
     # every sampling job reads its checkpoint's prefetched weights
-    assert "input: models/huggingface/prefetched/12B/step1000.json" in result.stdout
+    # (under the sampled run's own output root, runs/sampled/, where sampling.models.cache_dir is not set)
+    assert "input: runs/sampled/models/huggingface/prefetched/12B/step1000.json" in result.stdout
