@@ -222,7 +222,7 @@ def test_paper_g_qualitative_findings_on_the_released_data(workflow_run):
     Held: α(k) rises with k on both benchmarks (§3.1: 0.121 -> 0.375); C0 rises by at least three
     orders of magnitude on GSM8K (§3.1 says ∼4; fitted from step 1000 on it rises 5.0, a deviation
     the claims table records as G-s3-1-C0-four-orders); E0 is ≈ 0 by k = 100 on GSM8K; MATH's exponent is at
-    least GSM8K's at every k (§7: steeper MATH scaling). The README lists what does not hold.
+    least GSM8K's up to k = 1e3 (§7: steeper MATH scaling). The README lists what does not hold.
     """
     gsm8k, math = compute_law(workflow_run, "gsm8k"), compute_law(workflow_run, "math")
     for fits in (gsm8k, math):
@@ -231,7 +231,10 @@ def test_paper_g_qualitative_findings_on_the_released_data(workflow_run):
     assert 3.0 <= np.log10(gsm8k.loc[10000, "C0"] / gsm8k.loc[1, "C0"]) <= 5.5, "§3.1: C0 rises by orders of magnitude"
     assert gsm8k.loc[100, "E0"] < 0.1, "§3.1: E0 ≈ 0 by k ≈ 1e2"
     assert math.loc[10000, "E0"] < math.loc[1, "E0"]
-    assert (math["alpha"] >= gsm8k["alpha"] - 0.01).all(), "§7: MATH scales at least as steeply"
+    # At k = 1e4 the paper's reading gives MATH a smaller α than GSM8K (0.39 vs 0.43): a deviation
+    # the claims table records (G-s7-math-alpha-k10000); up to k = 1e3 MATH is at least as steep.
+    steeper = math.loc[math.index <= 1000, "alpha"] >= gsm8k.loc[gsm8k.index <= 1000, "alpha"] - 0.01
+    assert steeper.all(), "§7: MATH scales at least as steeply"
 
 
 def test_timing_copy_reads_a_relative_mirror_from_where_it_was_started(tmp_path, monkeypatch):

@@ -57,7 +57,8 @@ rule prefetch_model:
     params:
         repository=lambda wildcards: SAMPLING_SIZES[wildcards.size]["hf_repo"],
         revision=lambda wildcards: sampling_model(wildcards)[1],
-        cache=str(SAMPLING_CACHE),
+        # from the output, so a job without a shared filesystem still finds its cache
+        cache=lambda wildcards, output: str(sampling_locations.cache_of_prefetched(output.marker)),
     log:
         str(paths.log("prefetch_model", "{size}_step{step}")),
     conda:

@@ -54,3 +54,8 @@ def prefetched(cache: Path, size: str, step: int | str) -> Path:
 def plan() -> Path:
     """The sampling plan: jobs, samples, GPU-hours and dollars per model size."""
     return sampling_root() / "plan.csv"
+
+
+def cache_of_prefetched(marker: str | Path) -> Path:
+    """The cache a prefetch marker lies in (the inverse of `prefetched`)."""
+    return Path(marker).parents[2]
