@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import re
 import sys
@@ -11,7 +12,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from . import paths
+from . import files, paths
 
 
 @contextlib.contextmanager
@@ -42,34 +43,78 @@ def kernel_settings(socket_directory: str | Path) -> dict[str, dict[str, str]]:
     return {"KernelManager": {**KERNEL_SETTINGS["KernelManager"], "ip": str(Path(socket_directory) / "kernel")}}
 
 
-def execute(notebook: str | Path, executed: str | Path, parameters: Mapping[str, Any]) -> None:
-    """Run `notebook` with `parameters` injected into its `parameters` cell, saving the executed copy."""
+# How a paper rule executes its notebook (config `notebook_engine`); the figures and tables are
+# the same whichever runs it.
+# - warm: a warm server process forks a child per notebook (notebook_server), which runs it
+#   in-process: no Python start, imports or cold caches per notebook. Falls back to in_process
+#   where no server can be started.
+# - in_process: the job runs the notebook's cells in its own IPython shell (inprocess_engine).
+# - kernel: Papermill's default, a Jupyter kernel process per notebook.
+ENGINES = ("warm", "in_process", "kernel")
+
+
+def run(notebook: str | Path, executed: str | Path, html: str | Path, parameters: Mapping[str, Any], log_file: str | Path, engine: str = "warm") -> None:
+    """Execute `notebook` with `parameters` into `executed` and render it to `html`, with `engine` (ENGINES)."""
+    if engine not in ENGINES:
+        raise ValueError(f"unknown notebook engine {engine!r}; expected one of {ENGINES}")
+    if engine == "warm":
+        from . import notebook_server  # noqa: PLC0415
+
+        try:
+            notebook_server.execute(notebook, executed, html, parameters, log_file)
+            return
+        except notebook_server.ServerUnavailable as error:
+            print(f"{error}; running the notebook in this process instead", file=sys.stderr)
+            engine = "in_process"
+    execute_and_render(notebook, executed, html, parameters, in_process=engine == "in_process")
+
+
+def execute_and_render(notebook: str | Path, executed: str | Path, html: str | Path, parameters: Mapping[str, Any], in_process: bool = True) -> None:
+    """Execute `notebook` into `executed`, then write its HTML page to `html` (atomically)."""
+    execute(notebook, executed, parameters, in_process=in_process)
+    files.write_text_atomically(html, render_html(executed))
+
+
+def execute(notebook: str | Path, executed: str | Path, parameters: Mapping[str, Any], in_process: bool = False) -> None:
+    """Run `notebook` with `parameters` injected into its `parameters` cell, saving the executed
+    copy: in this process's IPython shell, or in a Jupyter kernel of its own."""
     import papermill  # noqa: PLC0415 (heavy import, needed only here)
+
+    common = {"parameters": dict(parameters), "kernel_name": "python3", "language": "python", "cwd": str(Path.cwd()), "progress_bar": False}  # notebooks read and write repository-relative paths
+    if in_process:
+        from . import inprocess_engine  # noqa: PLC0415
+
+        inprocess_engine.register()
+        papermill.execute_notebook(str(notebook), str(executed), engine_name=inprocess_engine.ENGINE_NAME, **common)
+        return
     from traitlets.config import Config  # noqa: PLC0415
 
     # A short path: a Unix socket's path may not exceed about 100 characters.
     with tempfile.TemporaryDirectory(prefix="kernel-") as socket_directory:
-        papermill.execute_notebook(
-            str(notebook),
-            str(executed),
-            parameters=dict(parameters),
-            kernel_name="python3",
-            cwd=str(Path.cwd()),  # notebooks read and write repository-relative paths
-            progress_bar=False,
-            config=Config(kernel_settings(socket_directory)),
-        )
+        papermill.execute_notebook(str(notebook), str(executed), config=Config(kernel_settings(socket_directory)), **common)
+
+
+@functools.cache
+def _html_exporter():
+    """One exporter per process: its templates are compiled once (a warm server's children share them)."""
+    import nbconvert  # noqa: PLC0415
+
+    return nbconvert.HTMLExporter(
+        extra_template_basedirs=[str(paths.REPOSITORY_ROOT / paths.NOTEBOOK_HTML_TEMPLATE.parent)],
+        template_name=paths.NOTEBOOK_HTML_TEMPLATE.name,
+    )
 
 
 def render_html(executed: str | Path) -> str:
     """The executed notebook as one HTML page that needs no network: images embedded, and none of the
     CDN scripts (require.js, MathJax, Mermaid) of nbconvert's default template."""
-    import nbconvert  # noqa: PLC0415
+    html, _ = _html_exporter().from_filename(str(executed))
+    return html
 
-    exporter = nbconvert.HTMLExporter(
-        extra_template_basedirs=[str(paths.REPOSITORY_ROOT / paths.NOTEBOOK_HTML_TEMPLATE.parent)],
-        template_name=paths.NOTEBOOK_HTML_TEMPLATE.name,
-    )
-    html, _ = exporter.from_filename(str(executed))
+
+def render_html_of(notebook) -> str:
+    """render_html of a notebook object (nbformat.NotebookNode)."""
+    html, _ = _html_exporter().from_notebook_node(notebook)
     return html
 
 
