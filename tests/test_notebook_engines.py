@@ -4,6 +4,7 @@ write byte-identical figures, fail the way Papermill fails, and keep notebooks a
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import tempfile
@@ -75,6 +76,7 @@ def private_server(tmp_path, monkeypatch):
 def run_in(directory: Path, engine: str, parameters=None) -> Path:
     directory.mkdir()
     source = make_notebook(directory / "source.ipynb")
+    json.__dict__.pop("touched_by_a_notebook", None)  # in_process runs in this test's process, one notebook after another
     cwd = os.getcwd()
     os.chdir(directory)
     try:
@@ -150,3 +152,10 @@ def test_a_warm_server_is_found_again_and_is_replaced_when_a_source_file_changes
     while first.exists() and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not first.exists() and not notebook_server.stop()  # stopped: its socket is gone, nothing answers
+
+
+def test_a_batch_job_runs_its_notebook_itself_instead_of_starting_a_server(tmp_path, private_server, monkeypatch):
+    monkeypatch.setenv(notebooks.BATCH_JOB_VARIABLE, "12345")
+    run_in(tmp_path / "job", "warm")
+    assert outputs_of(tmp_path / "job" / "executed.ipynb")[3][0] == ("stream", "stdout", "total 5\nagain\n")
+    assert not notebook_server.socket_path(os.environ).exists()

@@ -9,9 +9,13 @@ cannot affect another), takes on the requesting job's working directory, environ
 runs the notebook in-process (`inprocess_engine`) and renders its HTML; the job waits for its
 answer. Every notebook still gets its own executed copy and HTML page.
 
+Jobs of a cluster executor (SLURM) do not use it: a batch job's processes end with the job, and a
+server started by one job would take the other jobs' notebooks with it.
+
 A server serves only jobs of the same interpreter, installed packages and project sources: its
 socket is named by their fingerprint, so editing any module of the project starts a new server
-for the next job. It exits after IDLE_SECONDS without a request. A child ends when the job that
+for the next job. It exits after IDLE_SECONDS without a
+request, or on `python -m scalingrepro.pipeline.notebook_server stop`. A child ends when the job that
 asked for it ends (a cancelled job does not leave its notebook running).
 """
 
@@ -37,7 +41,8 @@ from typing import Any
 
 from . import paths
 
-IDLE_SECONDS = 120.0  # a run's notebook jobs come seconds to minutes apart
+# A run's notebook jobs come seconds to minutes apart, and so do the reruns of a figure being edited.
+IDLE_SECONDS = 300.0
 START_TIMEOUT_SECONDS = 60.0  # from spawning the server to its socket accepting connections
 # Environment variables the preloaded libraries read when they are imported: a job whose values
 # differ needs a server of its own.
@@ -83,9 +88,12 @@ def _mtime(path: Path) -> int:
 def socket_path(environment: Mapping[str, str]) -> Path:
     """The server socket for this environment, in the temporary directory (or /tmp where that
     path would be too long: Unix socket paths are limited to about 100 bytes)."""
-    name = f"scalingrepro-notebooks-{os.getuid()}-{fingerprint(environment)}.sock"
-    path = Path(tempfile.gettempdir()) / name
-    return path if len(str(path)) <= MAX_SOCKET_PATH else Path("/tmp") / name
+    directory, name = f"scalingrepro-notebooks-{os.getuid()}", f"{fingerprint(environment)}.sock"
+    path = Path(tempfile.gettempdir()) / directory / name
+    if len(str(path)) > MAX_SOCKET_PATH:
+        path = Path("/tmp") / directory / name
+    path.parent.mkdir(mode=0o700, exist_ok=True)
+    return path
 
 
 # ---------------------------------------------------------------------------------------------
@@ -268,7 +276,8 @@ def serve(address: Path) -> None:
         listener.close()
         with contextlib.suppress(OSError):
             if address.stat().st_ino == identity:  # not a newer server's socket
-                address.unlink()
+                for path in (address, address.with_suffix(".lock"), address.with_suffix(".log")):
+                    path.unlink(missing_ok=True)
 
 
 def _is_stop_request(connection: socket.socket) -> bool:
@@ -342,4 +351,7 @@ def _watch_client(client_pid: int) -> None:
 
 
 if __name__ == "__main__":
-    serve(Path(sys.argv[1]))
+    if sys.argv[1:] == ["stop"]:  # python -m scalingrepro.pipeline.notebook_server stop
+        print("stopped the notebook server" if stop() else "no notebook server was running for this environment")
+    else:
+        serve(Path(sys.argv[1]))

@@ -51,12 +51,15 @@ def kernel_settings(socket_directory: str | Path) -> dict[str, dict[str, str]]:
 # - in_process: the job runs the notebook's cells in its own IPython shell (inprocess_engine).
 # - kernel: Papermill's default, a Jupyter kernel process per notebook.
 ENGINES = ("warm", "in_process", "kernel")
+BATCH_JOB_VARIABLE = "SLURM_JOB_ID"  # set in every job of a SLURM allocation
 
 
 def run(notebook: str | Path, executed: str | Path, html: str | Path, parameters: Mapping[str, Any], log_file: str | Path, engine: str = "warm") -> None:
     """Execute `notebook` with `parameters` into `executed` and render it to `html`, with `engine` (ENGINES)."""
     if engine not in ENGINES:
         raise ValueError(f"unknown notebook engine {engine!r}; expected one of {ENGINES}")
+    if engine == "warm" and BATCH_JOB_VARIABLE in os.environ:
+        engine = "in_process"  # see notebook_server: a batch job's processes end with it
     if engine == "warm":
         from . import notebook_server  # noqa: PLC0415
 
