@@ -102,6 +102,8 @@ def test_an_engine_records_the_kernels_outputs_and_writes_the_same_figure_bytes(
     assert executed.metadata.language_info.name == "python" and executed.metadata.papermill.parameters == {"total": 5}
     assert [cell.execution_count for cell in executed.cells] == [1, 2, 3, 4, 5, 6, 7, 8]  # the injected parameters cell too
     assert "total 5" in (other / "executed.html").read_text()
+    if engine == "warm":
+        assert "papermill" in (other / "job.log").read_text()  # the child logs to the job's log
 
 
 @pytest.mark.parametrize("engine", ["in_process", "warm"])

@@ -4,6 +4,11 @@ Runs `snakemake --cores N` from an empty `results/` in a clean copy of the repos
 nothing is reused), then reads each job's start and end from Snakemake's own metadata
 (`.snakemake/metadata/`) and prints, per rule: jobs, summed job time, longest job and the
 rule's span (first start to last end), followed by the end-to-end wall time.
+
+With `--rerun TARGET`, it then times redrawing one figure in that copy, as after a figure-only
+change (`snakemake TARGET --forcerun TARGET --cores 1`): `--repeats` times with no notebook server
+running (cold) and as many times right after another (warm: the server of the previous redraw
+still up).
 """
 
 from __future__ import annotations
@@ -84,12 +89,37 @@ def snakemake_environment(environment: Mapping[str, str]) -> dict[str, str]:
     return result
 
 
+def rerun_seconds(workdir: Path, target: str, environment: Mapping[str, str], log_file: Path) -> float:
+    """Wall time of `snakemake TARGET --forcerun TARGET --cores 1` in `workdir` (raises on failure)."""
+    command = [sys.executable, "-m", "snakemake", target, "--forcerun", target, "--cores", "1"]
+    started = time.perf_counter()
+    with log_file.open("a") as log:
+        subprocess.run(command, cwd=workdir, env=environment, stdout=log, stderr=subprocess.STDOUT, check=True)
+    return time.perf_counter() - started
+
+
+def rerun_table(workdir: Path, target: str, repeats: int, environment: Mapping[str, str], log_file: Path) -> pd.DataFrame:
+    """Cold and warm redraws of `target`, alternating so that drifts in the machine's load hit both."""
+    from ..pipeline import notebook_server  # noqa: PLC0415
+
+    rows = []
+    for repeat in range(repeats):
+        notebook_server.stop(environment)
+        time.sleep(1.0)  # the stopped server's socket is gone
+        rows.append({"repeat": repeat, "notebook server": "cold (none running)", "seconds": rerun_seconds(workdir, target, environment, log_file)})
+        rows.append({"repeat": repeat, "notebook server": "warm (left by the previous redraw)", "seconds": rerun_seconds(workdir, target, environment, log_file)})
+    notebook_server.stop(environment)
+    return pd.DataFrame(rows).round(2)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cores", default="2", help="snakemake --cores (default 2, the reference machine)")
     parser.add_argument("--configfile", default=None, help="extra config file (default: config/config.yaml only, the papers' settings)")
     parser.add_argument("--workdir", default=None, help="where to make the clean copy (default: a temporary directory, removed after a successful run)")
     parser.add_argument("--by-figure", action="store_true", help="list every figure rule instead of folding them into one row")
+    parser.add_argument("--rerun", default=None, metavar="TARGET", help="then time redrawing this figure rule in the copy, cold and warm")
+    parser.add_argument("--repeats", type=int, default=3, help="redraws of --rerun's target per kind (default 3)")
     arguments = parser.parse_args(argv)
 
     from ..registry import all_targets  # noqa: PLC0415 (the registry needs the config only here)
@@ -118,12 +148,17 @@ def main(argv: list[str] | None = None) -> int:
     table = stage_table(job_times(workdir))
     if not arguments.by_figure:
         table = summarize_paper_rules(table, paper_rules)
-    if not arguments.workdir:
-        shutil.rmtree(scratch)
     with pd.option_context("display.width", 200, "display.max_rows", 500):
         print(table.to_string())
     print(f"\nend-to-end wall time: {wall:.1f} s ({wall / 60:.2f} min) with --cores {arguments.cores} on {os.cpu_count()} CPUs, {platform.processor() or platform.machine()}")
-    print(f"measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} at commit {commit_description(paths.REPOSITORY_ROOT)}; load average before the run {load_before:.1f}")
+    print(f"measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} at commit {commit_description(paths.REPOSITORY_ROOT)}; load average before the run {load_before:.1f}", flush=True)
+    if arguments.rerun:
+        reruns = rerun_table(workdir, arguments.rerun, arguments.repeats, environment, run_log)
+        print(f"\nredrawing {arguments.rerun} (snakemake {arguments.rerun} --forcerun {arguments.rerun} --cores 1), seconds:")
+        print(reruns.pivot(index="repeat", columns="notebook server", values="seconds").to_string())
+        print(reruns.groupby("notebook server")["seconds"].median().rename("median").to_string())
+    if not arguments.workdir:
+        shutil.rmtree(scratch)
     return 0
 
 

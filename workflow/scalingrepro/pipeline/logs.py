@@ -66,14 +66,15 @@ class Progress:
             console(self.log, "%s: %d of %d done (%.0f%%)", self.label, self.done, self.total, percent)
 
 
-def configure(log_file: str | Path | None, console: bool = True) -> logging.Logger:
-    """Log INFO and above to `log_file` (if given) and, with `console`, the package's warnings and
-    marked lines to stderr; route Python warnings and library loggers to the file only. Returns the
-    package logger."""
+def configure(log_file: str | Path | None, console: bool = True, fresh: bool = True) -> logging.Logger:
+    """Log INFO and above to `log_file` (if given; emptied first when `fresh`) and, with `console`,
+    the package's warnings and marked lines to stderr; route Python warnings and library loggers to
+    the file only. Returns the package logger."""
     file_handlers: list[logging.Handler] = []
     if log_file:
         Path(log_file).parent.mkdir(parents=True, exist_ok=True)
-        Path(log_file).write_text("")  # a fresh log per job, then appended to by every writer
+        if fresh:
+            Path(log_file).write_text("")  # a fresh log per job, then appended to by every writer
         file_handlers.append(logging.FileHandler(log_file, mode="a"))  # O_APPEND: child processes share the file
     console_handlers: list[logging.Handler] = [console_handler()] if console else []
     logging.basicConfig(level=logging.INFO, format=FORMAT, handlers=file_handlers + console_handlers, force=True)

@@ -313,7 +313,9 @@ def _run_child(connection: socket.socket) -> None:
         os.environ.clear()
         os.environ.update(request["environment"])
         _redirect_output(request["log"])
-        from . import notebooks  # noqa: PLC0415
+        from . import logs, notebooks  # noqa: PLC0415
+
+        logs.configure(request["log"], console=False, fresh=False)  # Papermill's lines in the job's log, as in-process
 
         notebooks.execute_and_render(request["notebook"], request["executed"], request["html"], request["parameters"])
     except BaseException:  # noqa: BLE001 (every failure is the job's to report)
