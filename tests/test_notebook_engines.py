@@ -69,7 +69,7 @@ def private_server(tmp_path, monkeypatch):
     monkeypatch.setenv("TMPDIR", directory)
     monkeypatch.setattr(tempfile, "tempdir", None)
     yield
-    notebook_server.stop()
+    notebook_server.stop_all()
     shutil.rmtree(directory, ignore_errors=True)
 
 
@@ -154,6 +154,8 @@ def test_a_warm_server_is_found_again_and_is_replaced_when_a_source_file_changes
     while first.exists() and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not first.exists() and not notebook_server.stop()  # stopped: its socket is gone, nothing answers
+    run_in(tmp_path / "second", "warm")
+    assert notebook_server.stop_all() == 1  # whatever environment started it
 
 
 def test_a_batch_job_runs_its_notebook_itself_instead_of_starting_a_server(tmp_path, private_server, monkeypatch):

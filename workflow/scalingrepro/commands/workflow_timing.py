@@ -104,11 +104,11 @@ def rerun_table(workdir: Path, target: str, repeats: int, environment: Mapping[s
 
     rows = []
     for repeat in range(repeats):
-        notebook_server.stop(environment)
+        notebook_server.stop_all()
         time.sleep(1.0)  # the stopped server's socket is gone
         rows.append({"repeat": repeat, "notebook server": "cold (none running)", "seconds": rerun_seconds(workdir, target, environment, log_file)})
         rows.append({"repeat": repeat, "notebook server": "warm (left by the previous redraw)", "seconds": rerun_seconds(workdir, target, environment, log_file)})
-    notebook_server.stop(environment)
+    notebook_server.stop_all()
     return pd.DataFrame(rows).round(2)
 
 

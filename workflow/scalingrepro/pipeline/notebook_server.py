@@ -137,6 +137,21 @@ def stop(environment: Mapping[str, str] | None = None) -> bool:
     return True
 
 
+def stop_all() -> int:
+    """Ask every server of this user (in the temporary directory) to exit; how many were running.
+
+    A job's environment differs from a shell's (Snakemake sets the thread variables, for one), so
+    its server is found by listing, not by this process's fingerprint."""
+    stopped = 0
+    for address in sorted(socket_path({}).parent.glob("*.sock")):
+        connection = _connect(address)
+        if connection is not None:
+            with connection:
+                connection.sendall(STOP_REQUEST)
+            stopped += 1
+    return stopped
+
+
 @contextlib.contextmanager
 def _connection(address: Path) -> Iterator[socket.socket]:
     """A connection to the server at `address`, starting the server first if none answers there.
@@ -354,6 +369,6 @@ def _watch_client(client_pid: int) -> None:
 
 if __name__ == "__main__":
     if sys.argv[1:] == ["stop"]:  # python -m scalingrepro.pipeline.notebook_server stop
-        print("stopped the notebook server" if stop() else "no notebook server was running for this environment")
+        print(f"stopped {stop_all()} notebook server(s)")
     else:
         serve(Path(sys.argv[1]))
