@@ -163,3 +163,14 @@ def test_a_batch_job_runs_its_notebook_itself_instead_of_starting_a_server(tmp_p
     run_in(tmp_path / "job", "warm")
     assert outputs_of(tmp_path / "job" / "executed.ipynb")[3][0] == ("stream", "stdout", "total 5\nagain\n")
     assert not notebook_server.socket_path(os.environ).exists()
+
+
+def test_the_engines_are_the_ones_the_config_schema_allows(repo_root):
+    import yaml
+
+    from scalingrepro.pipeline import paths
+
+    schema = yaml.safe_load((repo_root / paths.CONFIG_SCHEMA).read_text())
+    assert tuple(schema["properties"]["notebook_engine"]["enum"]) == notebooks.ENGINES
+    with pytest.raises(ValueError, match="unknown notebook engine"):
+        notebooks.run("a.ipynb", "b.ipynb", "b.html", {}, "job.log", engine="jupyter")

@@ -159,10 +159,6 @@ def _display_as_in_a_kernel() -> None:
     pandas.set_option("display.max_columns", 20)
 
 
-class CellFailed(Exception):
-    """A cell raised; its error output is already in the notebook."""
-
-
 class InProcessEngine(Engine):
     """Papermill engine: execute the cells in this process (see the module docstring)."""
 
@@ -180,17 +176,15 @@ class InProcessEngine(Engine):
     def _run_cells(nb_man, shell: NotebookShell) -> None:
         try:
             for index, cell in enumerate(nb_man.nb.cells):
-                try:
-                    nb_man.cell_start(cell, index)
-                    if cell.cell_type == "code":
-                        cell.outputs, cell.execution_count, failed = shell.run_notebook_cell(cell.source)
-                        if failed:
-                            raise CellFailed(index)
-                except CellFailed as failure:
-                    nb_man.cell_exception(nb_man.nb.cells[index], cell_index=index, exception=failure)
+                nb_man.cell_start(cell, index)
+                failed = False
+                if cell.cell_type == "code":
+                    cell.outputs, cell.execution_count, failed = shell.run_notebook_cell(cell.source)
+                if failed:  # its error output is in the notebook; Papermill raises on it afterwards
+                    nb_man.cell_exception(cell, cell_index=index)
+                nb_man.cell_complete(cell, cell_index=index)
+                if failed:
                     break
-                finally:
-                    nb_man.cell_complete(nb_man.nb.cells[index], cell_index=index)
         finally:
             NotebookShell.clear_instance()
 

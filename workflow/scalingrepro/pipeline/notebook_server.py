@@ -50,6 +50,8 @@ IMPORT_TIME_VARIABLES = ("MPLBACKEND", "MPLCONFIGDIR", "PYTHONPATH", "PYTHONHASH
 PACKAGE_ROOT = Path(__file__).resolve().parents[1]
 STOP_REQUEST = b'{"stop": true}\n'
 MAX_SOCKET_PATH = 100
+FINGERPRINT_LENGTH = 20
+SOCKET_NAME_LENGTH = len("/") + FINGERPRINT_LENGTH + len(".sock")
 
 
 class ServerUnavailable(RuntimeError):
@@ -76,7 +78,7 @@ def fingerprint(environment: Mapping[str, str]) -> str:
         digest.update(f"{source.relative_to(PACKAGE_ROOT)}:{stat.st_mtime_ns}:{stat.st_size}\0".encode())
     for name in IMPORT_TIME_VARIABLES:
         digest.update(f"{name}={environment.get(name, '')}\0".encode())
-    return digest.hexdigest()[:20]
+    return digest.hexdigest()[:FINGERPRINT_LENGTH]
 
 
 def _mtime(path: Path) -> int:
@@ -85,15 +87,20 @@ def _mtime(path: Path) -> int:
     return 0
 
 
+def server_directory() -> Path:
+    """This user's servers' sockets, locks and logs: in the temporary directory, or in /tmp where
+    a socket's path there would be too long (Unix socket paths are limited to about 100 bytes)."""
+    name = f"scalingrepro-notebooks-{os.getuid()}"
+    directory = Path(tempfile.gettempdir()) / name
+    if len(str(directory)) + SOCKET_NAME_LENGTH > MAX_SOCKET_PATH:
+        directory = Path("/tmp") / name
+    directory.mkdir(mode=0o700, exist_ok=True)
+    return directory
+
+
 def socket_path(environment: Mapping[str, str]) -> Path:
-    """The server socket for this environment, in the temporary directory (or /tmp where that
-    path would be too long: Unix socket paths are limited to about 100 bytes)."""
-    directory, name = f"scalingrepro-notebooks-{os.getuid()}", f"{fingerprint(environment)}.sock"
-    path = Path(tempfile.gettempdir()) / directory / name
-    if len(str(path)) > MAX_SOCKET_PATH:
-        path = Path("/tmp") / directory / name
-    path.parent.mkdir(mode=0o700, exist_ok=True)
-    return path
+    """The socket of the server for this environment."""
+    return server_directory() / f"{fingerprint(environment)}.sock"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -129,27 +136,24 @@ def execute(notebook: str | Path, executed: str | Path, html: str | Path, parame
 def stop(environment: Mapping[str, str] | None = None) -> bool:
     """Ask the server for `environment` (default: this process's) to exit (the notebooks it is
     running finish in their own processes); True if one was running."""
-    connection = _connect(socket_path(os.environ if environment is None else environment))
+    return _send_stop(socket_path(os.environ if environment is None else environment))
+
+
+def stop_all() -> int:
+    """Ask every server of this user to exit; how many were running.
+
+    A job's environment differs from a shell's (Snakemake sets the thread variables, for one), so
+    its server is found by listing, not by this process's fingerprint."""
+    return sum(_send_stop(address) for address in sorted(server_directory().glob("*.sock")))
+
+
+def _send_stop(address: Path) -> bool:
+    connection = _connect(address)
     if connection is None:
         return False
     with connection:
         connection.sendall(STOP_REQUEST)
     return True
-
-
-def stop_all() -> int:
-    """Ask every server of this user (in the temporary directory) to exit; how many were running.
-
-    A job's environment differs from a shell's (Snakemake sets the thread variables, for one), so
-    its server is found by listing, not by this process's fingerprint."""
-    stopped = 0
-    for address in sorted(socket_path({}).parent.glob("*.sock")):
-        connection = _connect(address)
-        if connection is not None:
-            with connection:
-                connection.sendall(STOP_REQUEST)
-            stopped += 1
-    return stopped
 
 
 @contextlib.contextmanager
@@ -331,8 +335,7 @@ def _run_child(connection: socket.socket) -> None:
         from . import logs, notebooks  # noqa: PLC0415
 
         logs.configure(request["log"], console=False, fresh=False)  # Papermill's lines in the job's log, as in-process
-
-        notebooks.execute_and_render(request["notebook"], request["executed"], request["html"], request["parameters"])
+        notebooks.execute_and_render(request["notebook"], request["executed"], request["html"], request["parameters"], in_process=True)
     except BaseException:  # noqa: BLE001 (every failure is the job's to report)
         answer = {"ok": False, "error": traceback.format_exc()}
     try:

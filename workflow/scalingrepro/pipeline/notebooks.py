@@ -43,13 +43,7 @@ def kernel_settings(socket_directory: str | Path) -> dict[str, dict[str, str]]:
     return {"KernelManager": {**KERNEL_SETTINGS["KernelManager"], "ip": str(Path(socket_directory) / "kernel")}}
 
 
-# How a paper rule executes its notebook (config `notebook_engine`); the figures and tables are
-# the same whichever runs it.
-# - warm: a warm server process forks a child per notebook (notebook_server), which runs it
-#   in-process: no Python start, imports or cold caches per notebook. Falls back to in_process
-#   where no server can be started.
-# - in_process: the job runs the notebook's cells in its own IPython shell (inprocess_engine).
-# - kernel: Papermill's default, a Jupyter kernel process per notebook.
+# The values of config `notebook_engine` (described in the config schema); the outputs are the same with each.
 ENGINES = ("warm", "in_process", "kernel")
 BATCH_JOB_VARIABLE = "SLURM_JOB_ID"  # set in every job of a SLURM allocation
 
@@ -72,7 +66,7 @@ def run(notebook: str | Path, executed: str | Path, html: str | Path, parameters
     execute_and_render(notebook, executed, html, parameters, in_process=engine == "in_process")
 
 
-def execute_and_render(notebook: str | Path, executed: str | Path, html: str | Path, parameters: Mapping[str, Any], in_process: bool = True) -> None:
+def execute_and_render(notebook: str | Path, executed: str | Path, html: str | Path, parameters: Mapping[str, Any], in_process: bool) -> None:
     """Execute `notebook` into `executed`, then write its HTML page to `html` (atomically)."""
     execute(notebook, executed, parameters, in_process=in_process)
     files.write_text_atomically(html, render_html(executed))
